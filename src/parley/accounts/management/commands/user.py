@@ -1,0 +1,72 @@
+"""`parley user create|list|approve|role`: manage accounts from the shell."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from parley.accounts import services
+from parley.accounts.models import Role, User
+from parley.core.errors import ParleyError
+
+
+class Command(BaseCommand):
+    help = "Manage accounts: create, list, approve, set role."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create an account")
+        create.add_argument("username")
+        create.add_argument("--email", required=True)
+        create.add_argument("--password", required=True)
+        create.add_argument("--role", choices=Role.values, default=Role.MEMBER)
+        create.add_argument("--display-name", default="")
+        sub.add_parser("list", help="list accounts")
+        approve = sub.add_parser("approve", help="approve a pending sign-up")
+        approve.add_argument("username")
+        role = sub.add_parser("role", help="change an account's role")
+        role.add_argument("username")
+        role.add_argument("role", choices=Role.values)
+
+    def handle(self, *args, **options) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except ParleyError as exc:
+            raise CommandError(exc.message) from exc
+
+    def _create(self, options) -> None:
+        user = services.create_user(
+            options["username"],
+            options["email"],
+            options["password"],
+            role=options["role"],
+            display_name=options["display_name"],
+            approved=True,
+        )
+        self.stdout.write(f"Created {user.role} @{user.username} (id {user.pk})")
+
+    def _list(self, options) -> None:
+        self.stdout.write(f"{'id':>6}  {'username':<30} {'role':<10} {'state':<10} email")
+        for user in User.objects.order_by("id"):
+            state = (
+                "suspended" if user.is_suspended else ("active" if user.is_approved else "pending")
+            )
+            self.stdout.write(
+                f"{user.pk:>6}  {user.username:<30} {user.role:<10} {state:<10} {user.email}"
+            )
+
+    def _get(self, username: str) -> User:
+        try:
+            return User.objects.get(username__iexact=username)
+        except User.DoesNotExist:
+            raise CommandError(f"No account @{username}") from None
+
+    def _approve(self, options) -> None:
+        user = services.approve_user(self._get(options["username"]))
+        self.stdout.write(f"Approved @{user.username}")
+
+    def _role(self, options) -> None:
+        user = self._get(options["username"])
+        user.role = options["role"]
+        user.is_staff = user.role == Role.ADMIN
+        user.save(update_fields=["role", "is_staff"])
+        self.stdout.write(f"@{user.username} is now {user.role}")

@@ -1,0 +1,85 @@
+"""Members, their profiles and the relations between them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class User(AbstractUser):
+    """A member account. Mastodon calls this an Account."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    display_name = models.CharField(max_length=100, blank=True)
+    bio = models.TextField(blank=True, max_length=2000)
+    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    locked = models.BooleanField(default=False)
+    bot = models.BooleanField(default=False)
+    # Sign-up in "approval" mode leaves this False until an admin approves.
+    is_approved = models.BooleanField(default=True)
+    registration_reason = models.TextField(blank=True)
+    # Sanctions, set only through safety services.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    silenced = models.BooleanField(default=False)
+    sensitized = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username"])]
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_suspended(self) -> bool:
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > timezone.now()
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="unique_follow")
+        ]
+        indexes = [models.Index(fields=["followee", "follower"])]
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocking_set")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by_set")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["blocker", "blocked"], name="unique_block")]
+
+
+class Mute(models.Model):
+    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muting_set")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muted_by_set")
+    hide_notifications = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["muter", "muted"], name="unique_mute")]

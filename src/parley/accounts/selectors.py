@@ -1,0 +1,104 @@
+"""Reads of accounts and their relations."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from parley.accounts.models import Block, Follow, Mute, User
+from parley.core.errors import NotFound
+
+
+def active_accounts() -> QuerySet[User]:
+    """Accounts others may see: approved and not suspended."""
+    return User.objects.filter(is_active=True, is_approved=True, suspended_at__isnull=True)
+
+
+def get_account(account_id: int | str) -> User:
+    try:
+        return active_accounts().get(pk=int(account_id))
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Record not found") from None
+
+
+def get_account_by_username(username: str) -> User:
+    name = username.lstrip("@").split("@", 1)[0]
+    try:
+        return active_accounts().get(username__iexact=name)
+    except User.DoesNotExist:
+        raise NotFound("Record not found") from None
+
+
+def search_accounts(query: str, limit: int = 40) -> QuerySet[User]:
+    term = query.lstrip("@").split("@", 1)[0].strip()
+    if not term:
+        return User.objects.none()
+    return (
+        active_accounts()
+        .filter(Q(username__icontains=term) | Q(display_name__icontains=term))
+        .order_by("username")[:limit]
+    )
+
+
+def following_ids(user: User) -> list[int]:
+    return list(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+
+
+def followers_of(user: User) -> QuerySet[User]:
+    return active_accounts().filter(following_set__followee=user)
+
+
+def followed_by(user: User) -> QuerySet[User]:
+    return active_accounts().filter(follower_set__follower=user)
+
+
+def is_following(follower: User, followee: User) -> bool:
+    return Follow.objects.filter(follower=follower, followee=followee).exists()
+
+
+def hidden_author_ids(viewer: User) -> set[int]:
+    """Authors whose posts a viewer must not see in timelines: blocks both ways and mutes."""
+    ids = set(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
+    ids |= set(Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True))
+    ids |= set(Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True))
+    return ids
+
+
+def relationships(viewer: User, others: list[User]) -> dict[int, dict[str, bool]]:
+    """Mastodon's relationship flags of a viewer towards each of ``others``, in 4 queries."""
+    ids = [o.pk for o in others]
+    following = set(
+        Follow.objects.filter(follower=viewer, followee_id__in=ids).values_list(
+            "followee_id", flat=True
+        )
+    )
+    followed_by_ids = set(
+        Follow.objects.filter(followee=viewer, follower_id__in=ids).values_list(
+            "follower_id", flat=True
+        )
+    )
+    blocking = set(
+        Block.objects.filter(blocker=viewer, blocked_id__in=ids).values_list(
+            "blocked_id", flat=True
+        )
+    )
+    blocked_by = set(
+        Block.objects.filter(blocked=viewer, blocker_id__in=ids).values_list(
+            "blocker_id", flat=True
+        )
+    )
+    mutes = dict(
+        Mute.objects.filter(muter=viewer, muted_id__in=ids).values_list(
+            "muted_id", "hide_notifications"
+        )
+    )
+    return {
+        pk: {
+            "following": pk in following,
+            "followed_by": pk in followed_by_ids,
+            "blocking": pk in blocking,
+            "blocked_by": pk in blocked_by,
+            "muting": pk in mutes,
+            "muting_notifications": bool(mutes.get(pk)),
+        }
+        for pk in ids
+    }

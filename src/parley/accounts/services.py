@@ -1,0 +1,152 @@
+"""State changes of accounts: creation, profiles, follows, blocks, mutes."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from parley.accounts.models import Block, Follow, Mute, Role, User
+from parley.core.errors import Conflict, NotAllowed, ValidationFailed
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+
+
+def create_user(
+    username: str,
+    email: str,
+    password: str,
+    *,
+    role: str = Role.MEMBER,
+    display_name: str = "",
+    approved: bool | None = None,
+    reason: str = "",
+) -> User:
+    """Create an account. ``approved=None`` follows the instance's registration mode."""
+    if not USERNAME_RE.match(username or ""):
+        raise ValidationFailed("Username must be 1-30 letters, digits or underscores")
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed("Username is already taken")
+    if email and User.objects.filter(email__iexact=email).exists():
+        raise ValidationFailed("Email is already in use")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages)) from exc
+    if approved is None:
+        approved = settings.PARLEY_REGISTRATIONS != "approval"
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                email=email,
+                password=password,
+                role=role,
+                display_name=display_name,
+                is_approved=approved,
+                registration_reason=reason,
+                is_staff=role == Role.ADMIN,
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed("Username is already taken") from exc
+    return user
+
+
+def register_member(username: str, email: str, password: str, reason: str = "") -> User:
+    """Self-service sign-up, honouring the instance's registration mode."""
+    if settings.PARLEY_REGISTRATIONS == "closed":
+        raise NotAllowed("Registrations are closed on this instance")
+    if not email:
+        raise ValidationFailed("Email is required")
+    return create_user(username, email, password, reason=reason)
+
+
+def approve_user(user: User) -> User:
+    user.is_approved = True
+    user.save(update_fields=["is_approved"])
+    return user
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str | None = None,
+    bio: str | None = None,
+    avatar=None,
+    locked: bool | None = None,
+    bot: bool | None = None,
+) -> User:
+    """Change a member's profile. Screening of display names and bios hooks in here."""
+    from parley.safety.screening import pipeline
+
+    if display_name is not None:
+        if len(display_name) > 100:
+            raise ValidationFailed("Display name is too long (100 characters at most)")
+        user.display_name = display_name
+    if bio is not None:
+        if len(bio) > 500:
+            raise ValidationFailed("Bio is too long (500 characters at most)")
+        user.bio = bio
+    if avatar is not None:
+        from parley.posts.media import validate_image
+
+        validate_image(avatar)
+        user.avatar = avatar
+    if locked is not None:
+        user.locked = locked
+    if bot is not None:
+        user.bot = bot
+    pipeline.screen_profile(user)
+    user.save()
+    return user
+
+
+def follow(follower: User, followee: User) -> Follow:
+    if follower.pk == followee.pk:
+        raise ValidationFailed("You cannot follow yourself")
+    if Block.objects.filter(blocker=followee, blocked=follower).exists():
+        raise NotAllowed("This account has blocked you")
+    if Block.objects.filter(blocker=follower, blocked=followee).exists():
+        raise Conflict("Unblock this account before following it")
+    relation, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    if created:
+        from parley.notifications.services import notify
+
+        notify(recipient=followee, actor=follower, kind="follow")
+    return relation
+
+
+def unfollow(follower: User, followee: User) -> None:
+    Follow.objects.filter(follower=follower, followee=followee).delete()
+
+
+def block(blocker: User, blocked: User) -> Block:
+    if blocker.pk == blocked.pk:
+        raise ValidationFailed("You cannot block yourself")
+    with transaction.atomic():
+        Follow.objects.filter(follower=blocker, followee=blocked).delete()
+        Follow.objects.filter(follower=blocked, followee=blocker).delete()
+        relation, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    return relation
+
+
+def unblock(blocker: User, blocked: User) -> None:
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+
+
+def mute(muter: User, muted: User, hide_notifications: bool = True) -> Mute:
+    if muter.pk == muted.pk:
+        raise ValidationFailed("You cannot mute yourself")
+    relation, _ = Mute.objects.update_or_create(
+        muter=muter, muted=muted, defaults={"hide_notifications": hide_notifications}
+    )
+    return relation
+
+
+def unmute(muter: User, muted: User) -> None:
+    Mute.objects.filter(muter=muter, muted=muted).delete()

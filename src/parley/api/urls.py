@@ -1,0 +1,3 @@
+"""Routes of the Mastodon-compatible client API and OAuth2."""
+
+urlpatterns: list = []

@@ -1,0 +1,84 @@
+"""`parley serve`: migrate, then run the web server (gunicorn) and the task worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the whole server: apply migrations, start the background worker and serve "
+        "the web UI and API with gunicorn on http://HOST:PORT."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default=os.environ.get("PARLEY_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PARLEY_PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("PARLEY_WEB_WORKERS", "2")),
+            help="web server processes (default 2)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("PARLEY_WEB_THREADS", "8")),
+            help="threads per web process (default 8)",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker (run `parley worker` elsewhere)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        self.stdout.write("Applying database migrations...")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "parley.cli", "worker"])
+        address = f"{options['host']}:{options['port']}"
+        self.stdout.write(f"Parley is serving on http://{address} (data in {settings.DATA_DIR})")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "parley.wsgi:application",
+                "--bind",
+                address,
+                "--workers",
+                str(options["workers"]),
+                "--threads",
+                str(options["threads"]),
+                "--worker-class",
+                "gthread",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ]
+        )
+
+        def stop(signum, frame) -> None:
+            for process in (server, worker):
+                if process and process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            server.wait()
+        finally:
+            stop(None, None)
+            if worker:
+                worker.wait(timeout=15)

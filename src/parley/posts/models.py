@@ -1,0 +1,148 @@
+"""Posts (Mastodon: statuses), echoes, likes, hashtags, mentions and media."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public"
+    UNLISTED = "unlisted"
+    PRIVATE = "private"  # followers only
+    DIRECT = "direct"
+
+
+class PostState(models.TextChoices):
+    """A post moves held -> published -> removed/restored; authors delete."""
+
+    PUBLISHED = "published"
+    HELD = "held"
+    REMOVED = "removed"
+    DELETED = "deleted"
+
+
+POST_TRANSITIONS: dict[str, set[str]] = {
+    PostState.HELD: {PostState.PUBLISHED, PostState.REMOVED, PostState.DELETED},
+    PostState.PUBLISHED: {PostState.HELD, PostState.REMOVED, PostState.DELETED},
+    PostState.REMOVED: {PostState.PUBLISHED, PostState.DELETED},
+    PostState.DELETED: set(),
+}
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)  # stored lower-case
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class Post(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    text = models.TextField(blank=True)
+    content_html = models.TextField(blank=True)
+    spoiler_text = models.CharField(max_length=500, blank=True)
+    sensitive = models.BooleanField(default=False)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    language = models.CharField(max_length=8, blank=True)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # The first post of the thread; lets a thread be read in one query.
+    thread_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reblog_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reblogs"
+    )
+    state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.PUBLISHED)
+    # Set when the fan-out task (after the accurate screening tier) has released the
+    # post to timelines, search and notifications. Until then only its own page and
+    # its author's profile show it.
+    distributed_at = models.DateTimeField(null=True, blank=True)
+    # Limited reach: never fanned out to public timelines.
+    limited = models.BooleanField(default=False)
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    replies_count = models.PositiveIntegerField(default=0)
+    reblogs_count = models.PositiveIntegerField(default=0)
+    favourites_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "-id"]),
+            models.Index(fields=["state", "visibility", "-id"]),
+            models.Index(fields=["thread_root", "id"]),
+            models.Index(fields=["reblog_of", "author"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} by {self.author_id}"
+
+    @property
+    def is_reblog(self) -> bool:
+        return self.reblog_of_id is not None
+
+
+class PostRevision(models.Model):
+    """A previous version of an edited post (Mastodon's status history)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField(blank=True)
+    spoiler_text = models.CharField(max_length=500, blank=True)
+    sensitive = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Like(models.Model):
+    """Mastodon: favourite."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="unique_like")]
+
+
+class MediaAttachment(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="media"
+    )
+    file = models.ImageField(upload_to="media/%Y/%m/")
+    kind = models.CharField(max_length=10, default="image")
+    content_type = models.CharField(max_length=50, blank=True)
+    description = models.TextField(blank=True, max_length=1500)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class IdempotencyKey(models.Model):
+    """Remembers which post an ``Idempotency-Key`` created, so a retry returns it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=200)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
+        ]

@@ -1,0 +1,192 @@
+"""Reads of posts. Every read path filters through ``visible_posts`` or ``distributed_posts``,
+so held, removed and private content cannot leak through a forgotten path."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from parley.accounts.models import Block, Follow, User
+from parley.core.errors import NotFound
+from parley.posts.models import Like, MediaAttachment, Post, PostState, Visibility
+
+POST_RELATED = ("author", "reblog_of", "reblog_of__author", "in_reply_to")
+POST_PREFETCH = (
+    "tags",
+    "mentions",
+    Prefetch("media", queryset=MediaAttachment.objects.order_by("id")),
+    "reblog_of__tags",
+    "reblog_of__mentions",
+    Prefetch("reblog_of__media", queryset=MediaAttachment.objects.order_by("id")),
+)
+
+
+def _is_member(viewer: User | None) -> bool:
+    return viewer is not None and getattr(viewer, "is_authenticated", False)
+
+
+def _audience_filter(viewer: User | None, prefix: str = "") -> Q:
+    """Who may see a published post by someone else, by its visibility."""
+    p = prefix
+    public = Q(**{f"{p}visibility__in": [Visibility.PUBLIC, Visibility.UNLISTED]})
+    if not _is_member(viewer):
+        return public
+    follows_author = Exists(
+        Follow.objects.filter(follower=viewer, followee_id=OuterRef(f"{p}author_id"))
+    )
+    mentioned = Exists(
+        Post.mentions.through.objects.filter(post_id=OuterRef(f"{p}pk"), user_id=viewer.pk)
+    )
+    return (
+        public
+        | (Q(**{f"{p}visibility": Visibility.PRIVATE}) & (follows_author | mentioned))
+        | (Q(**{f"{p}visibility": Visibility.DIRECT}) & mentioned)
+    )
+
+
+def _others_filter(viewer: User | None, prefix: str = "", require_distributed: bool = False) -> Q:
+    p = prefix
+    condition = (
+        Q(**{f"{p}state": PostState.PUBLISHED})
+        & Q(**{f"{p}author__suspended_at__isnull": True})
+        & Q(**{f"{p}author__is_active": True})
+        & _audience_filter(viewer, prefix)
+    )
+    if require_distributed:
+        condition &= Q(**{f"{p}distributed_at__isnull": False})
+    if _is_member(viewer):
+        blocked = Exists(
+            Block.objects.filter(
+                Q(blocker=viewer, blocked_id=OuterRef(f"{p}author_id"))
+                | Q(blocked=viewer, blocker_id=OuterRef(f"{p}author_id"))
+            )
+        )
+        condition &= ~blocked
+    return condition
+
+
+def _visibility_filter(viewer: User | None, prefix: str, require_distributed: bool) -> Q:
+    others = _others_filter(viewer, prefix, require_distributed)
+    if not _is_member(viewer):
+        return others
+    own = Q(**{f"{prefix}author_id": viewer.pk}) & Q(
+        **{f"{prefix}state__in": [PostState.PUBLISHED, PostState.HELD]}
+    )
+    return own | others
+
+
+def _with_reblog_check(viewer: User | None, require_distributed: bool) -> Q:
+    return _visibility_filter(viewer, "", require_distributed) & (
+        Q(reblog_of__isnull=True) | _visibility_filter(viewer, "reblog_of__", require_distributed)
+    )
+
+
+def with_related(queryset: QuerySet[Post]) -> QuerySet[Post]:
+    return queryset.select_related(*POST_RELATED).prefetch_related(*POST_PREFETCH)
+
+
+def visible_posts(viewer: User | None) -> QuerySet[Post]:
+    """Posts a viewer may open directly: its own page, the author's profile, a thread.
+
+    Includes the viewer's own held posts and posts not yet distributed."""
+    return Post.objects.filter(_with_reblog_check(viewer, require_distributed=False))
+
+
+def distributed_posts(viewer: User | None) -> QuerySet[Post]:
+    """Posts that may appear in timelines, search and notifications for a viewer:
+    published and passed by the accurate screening tier (or the viewer's own)."""
+    return Post.objects.filter(_with_reblog_check(viewer, require_distributed=True))
+
+
+def get_post(post_id: int | str, viewer: User | None) -> Post:
+    """One post as ``viewer`` may see it. Moderators may also open held and removed posts."""
+    try:
+        pk = int(post_id)
+    except (TypeError, ValueError):
+        raise NotFound("Record not found") from None
+    queryset = with_related(Post.objects.all())
+    if not (_is_member(viewer) and viewer.is_moderator):
+        queryset = queryset.filter(pk__in=visible_posts(viewer).filter(pk=pk).values("pk"))
+    post = queryset.filter(pk=pk).exclude(state=PostState.DELETED).first()
+    if post is None:
+        raise NotFound("Record not found")
+    return post
+
+
+def paginate(
+    queryset: QuerySet[Post],
+    *,
+    max_id: str | int | None = None,
+    since_id: str | int | None = None,
+    min_id: str | int | None = None,
+    limit: int = 20,
+    cap: int = 40,
+) -> list[Post]:
+    """Mastodon's id-based paging: newest first; ``min_id`` pages forward from a point."""
+    limit = max(1, min(int(limit or 20), cap))
+    if max_id:
+        queryset = queryset.filter(pk__lt=int(max_id))
+    if since_id:
+        queryset = queryset.filter(pk__gt=int(since_id))
+    if min_id:
+        page = list(queryset.filter(pk__gt=int(min_id)).order_by("id")[:limit])
+        return page[::-1]
+    return list(queryset.order_by("-id")[:limit])
+
+
+def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:
+    """Which of ``posts`` (and their originals) the viewer liked, echoed or bookmarked."""
+    if not _is_member(viewer) or not posts:
+        return {"favourited": set(), "reblogged": set()}
+    ids = {p.pk for p in posts} | {p.reblog_of_id for p in posts if p.reblog_of_id}
+    liked = set(Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
+    echoed = set(
+        Post.objects.filter(author=viewer, reblog_of_id__in=ids)
+        .exclude(state=PostState.DELETED)
+        .values_list("reblog_of_id", flat=True)
+    )
+    return {"favourited": liked, "reblogged": echoed}
+
+
+def thread_context(post: Post, viewer: User | None) -> tuple[list[Post], list[Post]]:
+    """Ancestors (oldest first) and descendants (in order) a viewer may see, in 2 queries."""
+    root_id = post.thread_root_id or post.pk
+    visible = with_related(visible_posts(viewer)).filter(Q(thread_root_id=root_id) | Q(pk=root_id))
+    by_id = {p.pk: p for p in visible}
+    ancestors: list[Post] = []
+    parent_id = post.in_reply_to_id
+    while parent_id and parent_id in by_id:
+        ancestors.append(by_id[parent_id])
+        parent_id = by_id[parent_id].in_reply_to_id
+    ancestors.reverse()
+    children: dict[int, list[Post]] = {}
+    for candidate in sorted(by_id.values(), key=lambda p: p.pk):
+        if candidate.in_reply_to_id:
+            children.setdefault(candidate.in_reply_to_id, []).append(candidate)
+    descendants: list[Post] = []
+    stack = list(reversed(children.get(post.pk, [])))
+    while stack:
+        node = stack.pop()
+        descendants.append(node)
+        stack.extend(reversed(children.get(node.pk, [])))
+    return ancestors, descendants
+
+
+def account_posts(
+    account: User,
+    viewer: User | None,
+    *,
+    exclude_replies: bool = False,
+    exclude_reblogs: bool = False,
+    only_media: bool = False,
+    tagged: str | None = None,
+) -> QuerySet[Post]:
+    queryset = with_related(visible_posts(viewer).filter(author=account))
+    if exclude_replies:
+        queryset = queryset.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to__author=account))
+    if exclude_reblogs:
+        queryset = queryset.filter(reblog_of__isnull=True)
+    if only_media:
+        queryset = queryset.filter(Exists(MediaAttachment.objects.filter(post=OuterRef("pk"))))
+    if tagged:
+        queryset = queryset.filter(tags__name=tagged.lower())
+    return queryset

@@ -1,0 +1,347 @@
+"""State changes of posts. ``create_post`` is the one door every new post goes through."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.core.errors import NotAllowed, NotFound, PostRejected, ValidationFailed
+from parley.posts import selectors
+from parley.posts import text as post_text
+from parley.posts.models import (
+    POST_TRANSITIONS,
+    IdempotencyKey,
+    Like,
+    MediaAttachment,
+    Post,
+    PostRevision,
+    PostState,
+    Tag,
+    Visibility,
+)
+
+log = logging.getLogger(__name__)
+MAX_MEDIA_PER_POST = 4
+
+
+def _check_can_post(author: User) -> None:
+    if not author.is_active or author.is_suspended:
+        raise NotAllowed("Your account is suspended")
+    if not author.is_approved:
+        raise NotAllowed("Your account is awaiting approval")
+
+
+def _validate_text(text: str, spoiler_text: str, has_media: bool) -> None:
+    if not text.strip() and not has_media:
+        raise ValidationFailed("Validation failed: Text can't be blank")
+    limit = settings.PARLEY_MAX_POST_CHARS
+    if post_text.text_length(text) + len(spoiler_text) > limit:
+        raise ValidationFailed(f"Validation failed: Text character limit of {limit} exceeded")
+
+
+def _owned_media(author: User, media_ids: Iterable[int | str]) -> list[MediaAttachment]:
+    ids = []
+    for raw in media_ids:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            raise ValidationFailed("Invalid media id") from None
+    if len(ids) > MAX_MEDIA_PER_POST:
+        raise ValidationFailed(f"Validation failed: at most {MAX_MEDIA_PER_POST} attachments")
+    media = list(MediaAttachment.objects.filter(owner=author, pk__in=ids, post__isnull=True))
+    if len(media) != len(set(ids)):
+        raise ValidationFailed("Validation failed: media not found or already attached")
+    return media
+
+
+def _resolve_mentions(usernames: list[str]) -> list[User]:
+    if not usernames:
+        return []
+    return list(
+        User.objects.filter(username__in=usernames, is_active=True, suspended_at__isnull=True)
+    )
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag, _ = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    return tags
+
+
+def _render(text: str) -> tuple[str, list[User], list[str]]:
+    mentioned = _resolve_mentions(post_text.extract_mentions(text, settings.PARLEY_DOMAIN))
+    known = {u.username.lower() for u in mentioned}
+    return post_text.render_html(text, known), mentioned, post_text.extract_hashtags(text)
+
+
+def create_post(
+    author: User,
+    text: str = "",
+    *,
+    spoiler_text: str = "",
+    visibility: str = Visibility.PUBLIC,
+    in_reply_to: Post | None = None,
+    reblog_of: Post | None = None,
+    media_ids: Iterable[int | str] = (),
+    sensitive: bool = False,
+    language: str = "",
+    idempotency_key: str | None = None,
+    created_at: datetime | None = None,
+) -> Post:
+    """Validate, screen and store a post (or an echo of one), then queue its fan-out.
+
+    Screening may hold the post (only its author sees it) or reject it (PostRejected)."""
+    _check_can_post(author)
+    if idempotency_key:
+        previous = IdempotencyKey.objects.filter(user=author, key=idempotency_key).first()
+        if previous is not None:
+            return previous.post
+    if reblog_of is not None:
+        return _create_reblog(author, reblog_of)
+    if visibility not in Visibility.values:
+        raise ValidationFailed(f"Validation failed: unknown visibility {visibility!r}")
+    text = text or ""
+    spoiler_text = (spoiler_text or "").strip()
+    media = _owned_media(author, media_ids)
+    _validate_text(text, spoiler_text, bool(media))
+    if in_reply_to is not None:
+        in_reply_to = selectors.get_post(in_reply_to.pk, author)
+
+    from parley.safety.screening import pipeline
+
+    verdict = pipeline.screen_new_post(author, text, spoiler_text, media)
+    if verdict.outcome == "reject":
+        raise PostRejected(verdict.reason or "This post violates the rules of this instance")
+
+    content_html, mentioned, tag_names = _render(text)
+    with transaction.atomic():
+        post = Post.objects.create(
+            author=author,
+            text=text,
+            content_html=content_html,
+            spoiler_text=spoiler_text,
+            sensitive=sensitive or bool(spoiler_text) or author.sensitized,
+            visibility=visibility,
+            language=(language or "")[:8],
+            in_reply_to=in_reply_to,
+            thread_root_id=(in_reply_to.thread_root_id or in_reply_to.pk) if in_reply_to else None,
+            state=PostState.HELD if verdict.outcome == "hold" else PostState.PUBLISHED,
+            limited=author.silenced,
+            created_at=created_at or timezone.now(),
+        )
+        post.mentions.set(mentioned)
+        post.tags.set(_tags(tag_names))
+        for item in media:
+            item.post = post
+            item.save(update_fields=["post"])
+        if in_reply_to is not None and post.state == PostState.PUBLISHED:
+            Post.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
+        if idempotency_key:
+            try:
+                with transaction.atomic():
+                    IdempotencyKey.objects.create(user=author, key=idempotency_key, post=post)
+            except IntegrityError:
+                transaction.set_rollback(True)
+                return IdempotencyKey.objects.get(user=author, key=idempotency_key).post
+        pipeline.record_post_screening(post, verdict)
+        if post.state == PostState.PUBLISHED:
+            _queue_distribution(post)
+    return post
+
+
+def _create_reblog(author: User, original: Post) -> Post:
+    original = selectors.get_post(original.pk, author)
+    if original.reblog_of_id:
+        original = original.reblog_of
+    if original.state != PostState.PUBLISHED or original.visibility not in (
+        Visibility.PUBLIC,
+        Visibility.UNLISTED,
+    ):
+        raise NotAllowed("This post cannot be echoed")
+    existing = Post.objects.filter(
+        author=author, reblog_of=original, state=PostState.PUBLISHED
+    ).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        echo = Post.objects.create(
+            author=author,
+            reblog_of=original,
+            visibility=original.visibility,
+            limited=author.silenced,
+        )
+        Post.objects.filter(pk=original.pk).update(reblogs_count=F("reblogs_count") + 1)
+        _queue_distribution(echo)
+    return echo
+
+
+def _queue_distribution(post: Post, *, screen: bool = True) -> None:
+    from parley.timelines.tasks import distribute_post
+
+    post_id = post.pk
+    transaction.on_commit(lambda: distribute_post.enqueue(post_id, screen))
+
+
+def unreblog(author: User, original: Post) -> Post:
+    echoes = Post.objects.filter(author=author, reblog_of=original, state=PostState.PUBLISHED)
+    with transaction.atomic():
+        count = echoes.update(state=PostState.DELETED, state_changed_at=timezone.now())
+        if count:
+            Post.objects.filter(pk=original.pk, reblogs_count__gte=count).update(
+                reblogs_count=F("reblogs_count") - count
+            )
+    original.refresh_from_db()
+    return original
+
+
+def edit_post(
+    editor: User,
+    post: Post,
+    *,
+    text: str,
+    spoiler_text: str = "",
+    sensitive: bool | None = None,
+    media_ids: Iterable[int | str] | None = None,
+) -> Post:
+    """Edit a post; the old version is kept and the new text is screened again."""
+    if post.author_id != editor.pk:
+        raise NotAllowed("This action is not allowed")
+    if post.reblog_of_id or post.state not in (PostState.PUBLISHED, PostState.HELD):
+        raise NotFound("Record not found")
+    _check_can_post(editor)
+    spoiler_text = (spoiler_text or "").strip()
+    has_media = post.media.exists() if media_ids is None else bool(list(media_ids))
+    _validate_text(text, spoiler_text, has_media)
+
+    from parley.safety.screening import pipeline
+
+    verdict = pipeline.screen_new_post(editor, text, spoiler_text, [])
+    if verdict.outcome == "reject":
+        raise PostRejected(verdict.reason or "This post violates the rules of this instance")
+    content_html, mentioned, tag_names = _render(text)
+    with transaction.atomic():
+        PostRevision.objects.create(
+            post=post,
+            text=post.text,
+            spoiler_text=post.spoiler_text,
+            sensitive=post.sensitive,
+            created_at=post.edited_at or post.created_at,
+        )
+        post.text = text
+        post.spoiler_text = spoiler_text
+        post.content_html = content_html
+        if sensitive is not None:
+            post.sensitive = sensitive or bool(spoiler_text)
+        post.edited_at = timezone.now()
+        if verdict.outcome == "hold" and post.state == PostState.PUBLISHED:
+            post.state = PostState.HELD
+            post.state_changed_at = timezone.now()
+        post.save()
+        post.mentions.set(mentioned)
+        post.tags.set(_tags(tag_names))
+        if media_ids is not None:
+            media = list(MediaAttachment.objects.filter(owner=editor, pk__in=list(media_ids)))
+            post.media.exclude(pk__in=[m.pk for m in media]).update(post=None)
+            for item in media:
+                item.post = post
+                item.save(update_fields=["post"])
+        pipeline.record_post_screening(post, verdict)
+    return post
+
+
+def delete_post(actor: User, post: Post) -> Post:
+    """The author deletes a post. The row is kept invisible for preservation duties."""
+    if post.author_id != actor.pk:
+        raise NotAllowed("This action is not allowed")
+    if post.state == PostState.DELETED:
+        raise NotFound("Record not found")
+    was_published = post.state == PostState.PUBLISHED
+    with transaction.atomic():
+        transition_post(post, PostState.DELETED)
+        if was_published and post.in_reply_to_id:
+            Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
+                replies_count=F("replies_count") - 1
+            )
+        if was_published and post.reblog_of_id:
+            Post.objects.filter(pk=post.reblog_of_id, reblogs_count__gt=0).update(
+                reblogs_count=F("reblogs_count") - 1
+            )
+        Post.objects.filter(reblog_of=post, state=PostState.PUBLISHED).update(
+            state=PostState.DELETED, state_changed_at=timezone.now()
+        )
+    return post
+
+
+def transition_post(post: Post, new_state: str) -> Post:
+    """Move a post to ``new_state`` if the state machine allows it.
+
+    Used by authors (delete) and by safety actions (hold, release, remove, restore)."""
+    if new_state == post.state:
+        return post
+    if new_state not in POST_TRANSITIONS[post.state]:
+        raise ValidationFailed(f"A {post.state} post cannot become {new_state}")
+    post.state = new_state
+    post.state_changed_at = timezone.now()
+    post.save(update_fields=["state", "state_changed_at"])
+    if new_state == PostState.PUBLISHED and post.distributed_at is None:
+        _queue_distribution(post, screen=False)
+    return post
+
+
+def favourite(user: User, post: Post) -> Post:
+    post = selectors.get_post(post.pk, user)
+    if post.reblog_of_id:
+        post = post.reblog_of
+    _, created = Like.objects.get_or_create(user=user, post=post)
+    if created:
+        Post.objects.filter(pk=post.pk).update(favourites_count=F("favourites_count") + 1)
+        post.favourites_count += 1
+        from parley.notifications.services import notify
+
+        notify(recipient=post.author, actor=user, kind="favourite", post=post)
+    return post
+
+
+def unfavourite(user: User, post: Post) -> Post:
+    deleted, _ = Like.objects.filter(user=user, post=post).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk, favourites_count__gt=0).update(
+            favourites_count=F("favourites_count") - 1
+        )
+        post.refresh_from_db(fields=["favourites_count"])
+    return post
+
+
+def attach_media(owner: User, upload, description: str = "") -> MediaAttachment:
+    from parley.posts.media import validate_image
+
+    content_type, width, height, digest = validate_image(upload)
+    from parley.safety.screening import pipeline
+
+    pipeline.screen_media_hash(owner, digest)
+    return MediaAttachment.objects.create(
+        owner=owner,
+        file=upload,
+        content_type=content_type,
+        width=width,
+        height=height,
+        sha256=digest,
+        description=(description or "")[:1500],
+    )
+
+
+def mark_distributed(post: Post) -> bool:
+    """Record that fan-out finished. Returns False if another run already did it."""
+    updated = Post.objects.filter(pk=post.pk, distributed_at__isnull=True).update(
+        distributed_at=timezone.now()
+    )
+    return bool(updated)

@@ -1,0 +1,1 @@
+"""Notices, cases, decisions, statements of reasons, appeals, strikes, notifiers."""

@@ -1,0 +1,8 @@
+"""Subcommands of `parley safety`: each module has add_arguments(parser) and run(options, stdout)."""
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module, one-line help)
+    "train": ("parley.safety.model.cli_train", "train the built-in detection model"),
+    "eval": ("parley.safety.model.cli_eval", "evaluate the detection model on labelled data"),
+    "verify-audit": ("parley.safety.cli_audit", "verify the hash chain of the audit log"),
+}

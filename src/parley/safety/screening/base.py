@@ -1,0 +1,35 @@
+"""The detector interface: every screening detector scores text the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+Tier = Literal["inline", "accurate", "background"]
+
+
+@dataclass(frozen=True)
+class DetectorResult:
+    """What one detector found in one text.
+
+    ``scores`` maps a policy category (see ``safety.policy``) to a calibrated
+    probability in [0, 1] that the text violates it. ``evidence`` maps a category
+    to short human-readable reasons shown to moderators (the words, patterns,
+    hashes or removed posts that drove the score).
+    """
+
+    detector: str
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Scores text for policy categories. Must be thread-safe and side-effect free."""
+
+    name: str
+    tier: Tier
+
+    def score(self, text: str) -> DetectorResult: ...
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]: ...

@@ -1,0 +1,1 @@
+"""Screening data: word/phrase rules, hash lists, removed-content fingerprints."""

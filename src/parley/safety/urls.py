@@ -1,0 +1,3 @@
+"""Routes of trust & safety: notice form, notifier API, moderator console, statements."""
+
+urlpatterns: list = []

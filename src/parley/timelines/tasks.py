@@ -1,0 +1,29 @@
+"""Fan-out: the background step that releases a post to timelines, search and notifications."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from parley.posts.models import Post, PostState
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def distribute_post(post_id: int, screen: bool = True) -> str:
+    """Run the accurate screening tier, then distribute. Safe to run twice."""
+    from parley.posts.services import mark_distributed
+    from parley.safety.screening import pipeline
+    from parley.timelines.services import deliver_notifications
+
+    post = Post.objects.select_related("author", "reblog_of").filter(pk=post_id).first()
+    if post is None or post.state != PostState.PUBLISHED or post.distributed_at is not None:
+        return "skipped"
+    if screen and pipeline.screen_before_distribution(post) == "hold":
+        return "held"
+    if not mark_distributed(post):
+        return "skipped"
+    deliver_notifications(post)
+    return "distributed"

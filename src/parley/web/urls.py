@@ -1,0 +1,3 @@
+"""Routes of the server-rendered web UI."""
+
+urlpatterns: list = []
