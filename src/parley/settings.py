@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "oauth2_provider",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "parley.urls"
 WSGI_APPLICATION = "parley.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["parley.accounts.backends.UsernameOrEmailBackend"]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "api.MastodonApp"
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -188,6 +191,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "parley.api.base.mastodon_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -196,6 +200,51 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
 }
 
+MASTODON_SCOPES = [
+    "read",
+    "write",
+    "follow",
+    "push",
+    "profile",
+    "admin:read",
+    "admin:write",
+    *[
+        f"read:{s}"
+        for s in (
+            "accounts",
+            "blocks",
+            "bookmarks",
+            "favourites",
+            "filters",
+            "follows",
+            "lists",
+            "mutes",
+            "notifications",
+            "search",
+            "statuses",
+        )
+    ],
+    *[
+        f"write:{s}"
+        for s in (
+            "accounts",
+            "blocks",
+            "bookmarks",
+            "conversations",
+            "favourites",
+            "filters",
+            "follows",
+            "lists",
+            "media",
+            "mutes",
+            "notifications",
+            "reports",
+            "statuses",
+        )
+    ],
+    *[f"admin:read:{s}" for s in ("accounts", "reports")],
+    *[f"admin:write:{s}" for s in ("accounts", "reports")],
+]
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "read",
@@ -210,6 +259,8 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365,
     "PKCE_REQUIRED": False,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],
+    "OAUTH2_VALIDATOR_CLASS": "parley.api.oauth.MastodonOAuth2Validator",
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365,
 }
 
 LOGGING = {

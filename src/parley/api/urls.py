@@ -1,3 +1,111 @@
-"""Routes of the Mastodon-compatible client API and OAuth2."""
+"""Routes of the Mastodon-compatible client API and OAuth2. Trailing slashes are optional."""
 
-urlpatterns: list = []
+from django.urls import re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from parley.api import views_accounts as accounts
+from parley.api import views_misc as misc
+from parley.api import views_oauth as oauth
+from parley.api import views_statuses as statuses
+from parley.api import views_timelines as timelines
+
+ID = r"(?P<{}>\d+)"
+
+
+def route(pattern: str, view, name: str | None = None):
+    return re_path(rf"^{pattern}/?$", view, name=name)
+
+
+urlpatterns = [
+    route("oauth/authorize", oauth.AuthorizationView.as_view(), "oauth-authorize"),
+    route("oauth/token", oauth.TokenView.as_view(), "oauth-token"),
+    route("oauth/revoke", oauth.RevokeTokenView.as_view(), "oauth-revoke"),
+    route(r"\.well-known/oauth-authorization-server", oauth.authorization_server_metadata),
+    route("api/openapi.json", SpectacularAPIView.as_view(), "openapi"),
+    route("api/docs", SpectacularRedocView.as_view(url_name="openapi"), "api-docs"),
+    route("api/v1/apps", misc.AppsView.as_view()),
+    route("api/v1/apps/verify_credentials", misc.AppVerifyView.as_view()),
+    route("api/v1/instance", misc.InstanceV1View.as_view()),
+    route("api/v2/instance", misc.InstanceV2View.as_view()),
+    route("api/v1/instance/rules", misc.InstanceRulesView.as_view()),
+    route("api/v1/custom_emojis", misc.EmptyListView.as_view()),
+    route("api/v1/filters", misc.EmptyListView.as_view()),
+    route("api/v2/filters", misc.EmptyListView.as_view()),
+    route("api/v1/lists", misc.EmptyListView.as_view()),
+    route("api/v1/bookmarks", misc.EmptyListView.as_view()),
+    route("api/v1/follow_requests", misc.EmptyListView.as_view()),
+    route("api/v1/markers", misc.MarkersView.as_view()),
+    route("api/v2/search", misc.SearchView.as_view()),
+    route("api/v1/reports", misc.ReportsView.as_view()),
+    # accounts
+    route("api/v1/accounts", accounts.RegisterAccountView.as_view()),
+    route("api/v1/accounts/verify_credentials", accounts.VerifyCredentialsView.as_view()),
+    route("api/v1/accounts/update_credentials", accounts.UpdateCredentialsView.as_view()),
+    route("api/v1/accounts/relationships", accounts.RelationshipsView.as_view()),
+    route("api/v1/accounts/lookup", accounts.AccountLookupView.as_view()),
+    route("api/v1/accounts/search", accounts.AccountSearchView.as_view()),
+    route(f"api/v1/accounts/{ID.format('account_id')}", accounts.AccountView.as_view()),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/statuses",
+        accounts.AccountStatusesView.as_view(),
+    ),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/followers",
+        accounts.AccountRelationListView.as_view(relation="followers"),
+    ),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/following",
+        accounts.AccountRelationListView.as_view(relation="following"),
+    ),
+    *[
+        route(
+            f"api/v1/accounts/{ID.format('account_id')}/{action}",
+            accounts.AccountActionView.as_view(action=action),
+        )
+        for action in ("follow", "unfollow", "block", "unblock", "mute", "unmute")
+    ],
+    route("api/v1/blocks", accounts.BlockListView.as_view()),
+    route("api/v1/mutes", accounts.MuteListView.as_view()),
+    # statuses
+    route("api/v1/statuses", statuses.StatusesView.as_view()),
+    route(f"api/v1/statuses/{ID.format('status_id')}", statuses.StatusView.as_view()),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/context", statuses.StatusContextView.as_view()
+    ),
+    route(f"api/v1/statuses/{ID.format('status_id')}/source", statuses.StatusSourceView.as_view()),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/history", statuses.StatusHistoryView.as_view()
+    ),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/favourited_by",
+        statuses.StatusFavouritedByView.as_view(),
+    ),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/reblogged_by",
+        statuses.StatusRebloggedByView.as_view(),
+    ),
+    *[
+        route(
+            f"api/v1/statuses/{ID.format('status_id')}/{action}",
+            statuses.StatusActionView.as_view(action=action),
+        )
+        for action in ("reblog", "unreblog", "favourite", "unfavourite")
+    ],
+    route("api/v1/media", statuses.MediaUploadView.as_view()),
+    route("api/v2/media", statuses.MediaUploadView.as_view()),
+    route(f"api/v1/media/{ID.format('media_id')}", statuses.MediaView.as_view()),
+    # timelines and notifications
+    route("api/v1/timelines/home", timelines.HomeTimelineView.as_view()),
+    route("api/v1/timelines/public", timelines.PublicTimelineView.as_view()),
+    route(r"api/v1/timelines/tag/(?P<tag>[^/]+)", timelines.TagTimelineView.as_view()),
+    route("api/v1/favourites", timelines.FavouritesView.as_view()),
+    route("api/v1/notifications", timelines.NotificationsView.as_view()),
+    route("api/v1/notifications/clear", timelines.NotificationClearView.as_view()),
+    route(
+        f"api/v1/notifications/{ID.format('notification_id')}", timelines.NotificationView.as_view()
+    ),
+    route(
+        f"api/v1/notifications/{ID.format('notification_id')}/dismiss",
+        timelines.NotificationDismissView.as_view(),
+    ),
+]

@@ -1,0 +1,283 @@
+"""Mastodon entities (Account, Status, Notification, ...) built in bulk, without N+1 queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Max
+from django.templatetags.static import static
+from django.utils.html import escape, linebreaks
+
+from parley.accounts.models import Follow, User
+from parley.notifications.models import Notification
+from parley.posts import selectors as post_selectors
+from parley.posts.models import MediaAttachment, Post, PostState
+
+
+def iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class AccountStats:
+    """Followers, following and post counts for many accounts in three queries."""
+
+    def __init__(self, accounts: Iterable[User]) -> None:
+        ids = {a.pk for a in accounts}
+        self.followers = dict(
+            Follow.objects.filter(followee_id__in=ids)
+            .values_list("followee_id")
+            .annotate(n=Count("id"))
+            .values_list("followee_id", "n")
+        )
+        self.following = dict(
+            Follow.objects.filter(follower_id__in=ids)
+            .values_list("follower_id")
+            .annotate(n=Count("id"))
+            .values_list("follower_id", "n")
+        )
+        rows = (
+            Post.objects.filter(author_id__in=ids, state=PostState.PUBLISHED)
+            .values("author_id")
+            .annotate(n=Count("id"), last=Max("created_at"))
+            .values_list("author_id", "n", "last")
+        )
+        self.posts = {pk: (n, last) for pk, n, last in rows}
+
+
+def serialize_account(
+    user: User, request, stats: AccountStats | None = None, with_source: bool = False
+) -> dict[str, Any]:
+    stats = stats or AccountStats([user])
+    root = base_url(request)
+    avatar = (
+        request.build_absolute_uri(user.avatar.url)
+        if user.avatar
+        else (request.build_absolute_uri(static("web/avatar.svg")))
+    )
+    count, last = stats.posts.get(user.pk, (0, None))
+    data = {
+        "id": str(user.pk),
+        "username": user.username,
+        "acct": user.username,
+        "display_name": user.display_name,
+        "locked": user.locked,
+        "bot": user.bot,
+        "discoverable": True,
+        "group": False,
+        "created_at": iso(user.created_at),
+        "note": linebreaks(escape(user.bio)) if user.bio else "",
+        "url": f"{root}/@{user.username}",
+        "uri": f"{root}/users/{user.username}",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": request.build_absolute_uri(static("web/header.svg")),
+        "header_static": request.build_absolute_uri(static("web/header.svg")),
+        "followers_count": stats.followers.get(user.pk, 0),
+        "following_count": stats.following.get(user.pk, 0),
+        "statuses_count": count,
+        "last_status_at": last.date().isoformat() if last else None,
+        "emojis": [],
+        "fields": [],
+    }
+    if user.is_suspended:
+        data["suspended"] = True
+    if user.silenced:
+        data["limited"] = True
+    if with_source:
+        data["source"] = {
+            "privacy": "public",
+            "sensitive": False,
+            "language": "",
+            "note": user.bio,
+            "fields": [],
+            "follow_requests_count": 0,
+        }
+        data["role"] = {
+            "id": user.role,
+            "name": user.role,
+            "permissions": "0",
+            "color": "",
+            "highlighted": user.is_moderator,
+        }
+    return data
+
+
+def serialize_accounts(users: list[User], request) -> list[dict[str, Any]]:
+    stats = AccountStats(users)
+    return [serialize_account(u, request, stats) for u in users]
+
+
+def serialize_media(item: MediaAttachment, request) -> dict[str, Any]:
+    url = request.build_absolute_uri(item.file.url) if item.file else None
+    return {
+        "id": str(item.pk),
+        "type": item.kind,
+        "url": url,
+        "preview_url": url,
+        "remote_url": None,
+        "text_url": None,
+        "meta": {
+            "original": {
+                "width": item.width,
+                "height": item.height,
+                "size": f"{item.width}x{item.height}",
+                "aspect": (item.width / item.height) if item.height else None,
+            }
+        },
+        "description": item.description or None,
+        "blurhash": None,
+    }
+
+
+class StatusContext:
+    """Per-page data for serialising statuses: viewer flags and account stats, in bulk."""
+
+    def __init__(self, posts: list[Post], request) -> None:
+        from parley.api.base import viewer
+
+        self.request = request
+        self.viewer = viewer(request)
+        self.flags = post_selectors.viewer_flags(self.viewer, posts)
+        accounts: dict[int, User] = {}
+        for post in posts:
+            for p in (post, post.reblog_of):
+                if p is not None:
+                    accounts[p.author_id] = p.author
+        self.stats = AccountStats(accounts.values())
+
+
+def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
+    request = ctx.request
+    root = base_url(request)
+    mentions = [
+        {
+            "id": str(u.pk),
+            "username": u.username,
+            "acct": u.username,
+            "url": f"{root}/@{u.username}",
+        }
+        for u in post.mentions.all()
+    ]
+    tags = [{"name": t.name, "url": f"{root}/tags/{t.name}"} for t in post.tags.all()]
+    url = f"{root}/@{post.author.username}/{post.pk}"
+    data = {
+        "id": str(post.pk),
+        "uri": url,
+        "url": url,
+        "created_at": iso(post.created_at),
+        "account": serialize_account(post.author, request, ctx.stats),
+        "content": post.content_html,
+        "text": None,
+        "spoiler_text": post.spoiler_text,
+        "visibility": post.visibility,
+        "sensitive": post.sensitive,
+        "language": post.language or None,
+        "media_attachments": [serialize_media(m, request) for m in post.media.all()],
+        "mentions": mentions,
+        "tags": tags,
+        "emojis": [],
+        "reblogs_count": post.reblogs_count,
+        "favourites_count": post.favourites_count,
+        "replies_count": post.replies_count,
+        "favourited": post.pk in ctx.flags["favourited"],
+        "reblogged": post.pk in ctx.flags["reblogged"],
+        "muted": False,
+        "bookmarked": False,
+        "pinned": False,
+        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
+        "in_reply_to_account_id": (
+            str(post.in_reply_to.author_id) if post.in_reply_to_id and post.in_reply_to else None
+        ),
+        "reblog": None,
+        "application": None,
+        "card": None,
+        "poll": None,
+        "edited_at": iso(post.edited_at),
+        "filtered": [],
+    }
+    if post.state != PostState.PUBLISHED or post.distributed_at is None:
+        data["parley"] = {
+            "state": post.state,
+            "pending_review": post.state == PostState.HELD,
+            "distributed": post.distributed_at is not None,
+        }
+    return data
+
+
+def serialize_status(post: Post, ctx: StatusContext) -> dict[str, Any]:
+    data = _status_body(post, ctx)
+    if post.reblog_of_id and post.reblog_of is not None:
+        data["reblog"] = _status_body(post.reblog_of, ctx)
+        data["content"] = ""
+        data["favourited"] = data["reblog"]["favourited"]
+        data["reblogged"] = data["reblog"]["reblogged"]
+    return data
+
+
+def serialize_statuses(posts: list[Post], request) -> list[dict[str, Any]]:
+    ctx = StatusContext(posts, request)
+    return [serialize_status(p, ctx) for p in posts]
+
+
+def serialize_one_status(post: Post, request) -> dict[str, Any]:
+    return serialize_statuses([post], request)[0]
+
+
+def serialize_notifications(items: list[Notification], request) -> list[dict[str, Any]]:
+    post_ids = [n.post_id for n in items if n.post_id]
+    posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
+    ctx = StatusContext(list(posts.values()), request)
+    stats = AccountStats([n.actor for n in items])
+    out = []
+    for n in items:
+        entry = {
+            "id": str(n.pk),
+            "type": n.kind,
+            "created_at": iso(n.created_at),
+            "account": serialize_account(n.actor, request, stats),
+            "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,
+        }
+        if n.kind == "moderation_warning":
+            entry["moderation_warning"] = {
+                "id": str(n.statement_id or n.pk),
+                "action": "none",
+                "text": "A moderator took action on your content.",
+                "status_ids": [str(n.post_id)] if n.post_id else [],
+                "appeal": None,
+                "url": request.build_absolute_uri(f"/statements/{n.statement_id}"),
+            }
+        out.append(entry)
+    return out
+
+
+def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, Any]]:
+    from parley.accounts.selectors import relationships
+
+    flags = relationships(viewer, others)
+    return [
+        {
+            "id": str(o.pk),
+            "following": flags[o.pk]["following"],
+            "showing_reblogs": flags[o.pk]["following"],
+            "notifying": False,
+            "languages": None,
+            "followed_by": flags[o.pk]["followed_by"],
+            "blocking": flags[o.pk]["blocking"],
+            "blocked_by": flags[o.pk]["blocked_by"],
+            "muting": flags[o.pk]["muting"],
+            "muting_notifications": flags[o.pk]["muting_notifications"],
+            "requested": False,
+            "requested_by": False,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        }
+        for o in others
+    ]

@@ -1,0 +1,242 @@
+"""Accounts: credentials, profiles, relations, sign-up, lookups and lists."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from parley.accounts import selectors as account_selectors
+from parley.accounts import services as account_services
+from parley.accounts.models import Block, Mute, User
+from parley.api.base import (
+    MastodonAPIView,
+    page_params,
+    paged_response,
+    param_bool,
+    param_int,
+    param_list,
+    param_str,
+    viewer,
+)
+from parley.api.serializers import (
+    serialize_account,
+    serialize_accounts,
+    serialize_relationships,
+    serialize_statuses,
+)
+from parley.core import ratelimits
+from parley.core.errors import NotAllowed, ValidationFailed
+from parley.posts import selectors as post_selectors
+
+
+class VerifyCredentialsView(MastodonAPIView):
+    scopes = {"GET": "read:accounts"}
+
+    def get(self, request: Request) -> Response:
+        return Response(serialize_account(request.user, request, with_source=True))
+
+
+class UpdateCredentialsView(MastodonAPIView):
+    scopes = {"PATCH": "write:accounts"}
+
+    def patch(self, request: Request) -> Response:
+        user = account_services.update_profile(
+            request.user,
+            display_name=param_str(request, "display_name"),
+            bio=param_str(request, "note"),
+            avatar=request.FILES.get("avatar"),
+            locked=param_bool(request, "locked") if param_str(request, "locked") else None,
+            bot=param_bool(request, "bot") if param_str(request, "bot") else None,
+        )
+        return Response(serialize_account(user, request, with_source=True))
+
+
+class RegisterAccountView(MastodonAPIView):
+    """POST /api/v1/accounts — sign-up from an app (needs an app token in Mastodon)."""
+
+    scopes = {"POST": None}
+
+    def post(self, request: Request) -> Response:
+        ratelimits.hit("signup_ip", ratelimits.client_ip(request))
+        if not param_bool(request, "agreement"):
+            raise ValidationFailed("Validation failed: Agreement must be accepted")
+        user = account_services.register_member(
+            param_str(request, "username", "") or "",
+            param_str(request, "email", "") or "",
+            param_str(request, "password", "") or "",
+            reason=param_str(request, "reason", "") or "",
+        )
+        if not user.is_approved:
+            return Response({"error": "Your account is awaiting approval"}, status=403)
+        from oauth2_provider.models import get_access_token_model
+        from oauth2_provider.settings import oauth2_settings
+
+        token = get_access_token_model().objects.create(
+            user=user,
+            application=getattr(request.auth, "application", None),
+            token=oauth2_settings.ACCESS_TOKEN_GENERATOR or _random_token(),
+            expires=_expiry(),
+            scope="read write follow push",
+        )
+        return Response(
+            {
+                "access_token": token.token,
+                "token_type": "Bearer",
+                "scope": token.scope,
+                "created_at": int(token.created.timestamp()),
+            }
+        )
+
+
+def _random_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _expiry():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(
+        seconds=settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]
+    )
+
+
+class AccountView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, account_id: str) -> Response:
+        return Response(serialize_account(account_selectors.get_account(account_id), request))
+
+
+class AccountLookupView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        acct = param_str(request, "acct", "") or ""
+        return Response(serialize_account(account_selectors.get_account_by_username(acct), request))
+
+
+class AccountSearchView(MastodonAPIView):
+    scopes = {"GET": "read:accounts"}
+
+    def get(self, request: Request) -> Response:
+        users = list(
+            account_selectors.search_accounts(
+                param_str(request, "q", "") or "", min(param_int(request, "limit", 40), 80)
+            )
+        )
+        return Response(serialize_accounts(users, request))
+
+
+class AccountStatusesView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, account_id: str) -> Response:
+        account = account_selectors.get_account(account_id)
+        if param_bool(request, "pinned"):
+            return Response([])
+        queryset = post_selectors.account_posts(
+            account,
+            viewer(request),
+            exclude_replies=param_bool(request, "exclude_replies"),
+            exclude_reblogs=param_bool(request, "exclude_reblogs"),
+            only_media=param_bool(request, "only_media"),
+            tagged=param_str(request, "tagged"),
+        )
+        posts = post_selectors.paginate(queryset, **page_params(request))
+        return paged_response(request, posts, serialize_statuses(posts, request))
+
+
+class AccountRelationListView(MastodonAPIView):
+    """GET /accounts/:id/followers and /following."""
+
+    scopes = {"GET": None}
+    relation = "followers"
+
+    def get(self, request: Request, account_id: str) -> Response:
+        account = account_selectors.get_account(account_id)
+        if self.relation == "followers":
+            queryset = account_selectors.followers_of(account)
+        else:
+            queryset = account_selectors.followed_by(account)
+        limit = min(param_int(request, "limit", 40) or 40, 80)
+        max_id = param_int(request, "max_id")
+        if max_id:
+            queryset = queryset.filter(pk__lt=max_id)
+        users = list(queryset.order_by("-id")[:limit])
+        return paged_response(request, users, serialize_accounts(users, request))
+
+
+class AccountActionView(MastodonAPIView):
+    """POST /accounts/:id/{follow,unfollow,block,unblock,mute,unmute}."""
+
+    scopes = {"POST": "follow"}
+    action = ""
+
+    def post(self, request: Request, account_id: str) -> Response:
+        target = account_selectors.get_account(account_id)
+        me = request.user
+        if self.action == "follow":
+            ratelimits.hit("follow_account", me.pk)
+            account_services.follow(me, target)
+        elif self.action == "unfollow":
+            account_services.unfollow(me, target)
+        elif self.action == "block":
+            account_services.block(me, target)
+        elif self.action == "unblock":
+            account_services.unblock(me, target)
+        elif self.action == "mute":
+            account_services.mute(me, target, param_bool(request, "notifications", True))
+        elif self.action == "unmute":
+            account_services.unmute(me, target)
+        return Response(serialize_relationships(me, [target])[0])
+
+
+class RelationshipsView(MastodonAPIView):
+    scopes = {"GET": "read:follows"}
+
+    def get(self, request: Request) -> Response:
+        ids = []
+        for raw in param_list(request, "id"):
+            try:
+                ids.append(int(raw))
+            except ValueError:
+                continue
+        users = list(account_selectors.active_accounts().filter(pk__in=ids))
+        users.sort(key=lambda u: ids.index(u.pk))
+        return Response(serialize_relationships(request.user, users))
+
+
+class BlockListView(MastodonAPIView):
+    scopes = {"GET": "read:blocks"}
+
+    def get(self, request: Request) -> Response:
+        users = [
+            b.blocked
+            for b in Block.objects.filter(blocker=request.user)
+            .select_related("blocked")
+            .order_by("-id")[:80]
+        ]
+        return Response(serialize_accounts(users, request))
+
+
+class MuteListView(MastodonAPIView):
+    scopes = {"GET": "read:mutes"}
+
+    def get(self, request: Request) -> Response:
+        users = [
+            m.muted
+            for m in Mute.objects.filter(muter=request.user)
+            .select_related("muted")
+            .order_by("-id")[:80]
+        ]
+        return Response(serialize_accounts(users, request))
+
+
+def ensure_member(user: User) -> None:
+    if not user.is_approved:
+        raise NotAllowed("Your account is awaiting approval")

@@ -1,0 +1,310 @@
+"""Apps, instance metadata, search, reports, and small endpoints clients expect."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from oauth2_provider.models import get_application_model
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+import parley
+from parley.accounts import selectors as account_selectors
+from parley.accounts.models import User
+from parley.api.base import MastodonAPIView, param_bool, param_int, param_list, param_str, viewer
+from parley.api.serializers import serialize_account, serialize_accounts, serialize_statuses
+from parley.core import ratelimits
+from parley.core.errors import NotAllowed, ParleyError, ValidationFailed
+
+MASTODON_VERSION = f"4.3.0 (compatible; Parley {parley.__version__})"
+
+
+class ServiceUnavailable(ParleyError):
+    status = 503
+
+
+def _app_entity(app, request, with_secret: bool) -> dict:
+    data = {
+        "id": str(app.pk),
+        "name": app.name,
+        "website": app.website or None,
+        "scopes": app.scopes.split(),
+        "redirect_uri": app.redirect_uris.split()[0] if app.redirect_uris else "",
+        "redirect_uris": app.redirect_uris.split(),
+        "vapid_key": "",
+    }
+    if with_secret:
+        data["client_id"] = app.client_id
+        data["client_secret"] = app._plain_client_secret
+    return data
+
+
+class AppsView(MastodonAPIView):
+    scopes = {"POST": None}
+
+    def post(self, request: Request) -> Response:
+        name = (param_str(request, "client_name", "") or "").strip()
+        redirect = param_str(request, "redirect_uris", "") or ""
+        if (
+            isinstance(param_list(request, "redirect_uris"), list)
+            and len(param_list(request, "redirect_uris")) > 1
+        ):
+            redirect = " ".join(param_list(request, "redirect_uris"))
+        if not name:
+            raise ValidationFailed("Validation failed: Application name can't be blank")
+        if not redirect:
+            raise ValidationFailed("Validation failed: Redirect URI can't be blank")
+        scope_text = param_str(request, "scopes", "read") or "read"
+        scope_list = (
+            scope_text.split()
+            if " " in scope_text or not param_list(request, "scopes")
+            else param_list(request, "scopes")
+        )
+        unknown = set(scope_list) - set(settings.MASTODON_SCOPES)
+        if unknown:
+            raise ValidationFailed(f"Validation failed: unknown scopes {sorted(unknown)}")
+        secret = secrets.token_urlsafe(32)
+        Application = get_application_model()
+        app = Application(
+            name=name[:255],
+            redirect_uris=redirect.replace(
+                "urn:ietf:wg:oauth:2.0:oob", "urn:ietf:wg:oauth:2.0:oob"
+            ),
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            client_secret=secret,
+            skip_authorization=False,
+            scopes=" ".join(scope_list),
+            website=(param_str(request, "website", "") or "")[:500],
+            algorithm="",
+        )
+        app.save()
+        app._plain_client_secret = secret
+        return Response(_app_entity(app, request, with_secret=True))
+
+
+class AppVerifyView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        token = getattr(request, "auth", None)
+        if token is None or token.application is None:
+            from rest_framework.exceptions import NotAuthenticated
+
+            raise NotAuthenticated()
+        return Response(_app_entity(token.application, request, with_secret=False))
+
+
+def _rules() -> list[dict]:
+    try:
+        from parley.safety.cases.selectors import instance_rules
+    except ImportError:
+        return []
+    return [
+        {"id": str(r.pk), "text": r.text, "hint": getattr(r, "hint", "")} for r in instance_rules()
+    ]
+
+
+def _registrations() -> dict:
+    mode = settings.PARLEY_REGISTRATIONS
+    return {"enabled": mode != "closed", "approval_required": mode == "approval", "message": None}
+
+
+def _instance_contact(request) -> dict | None:
+    admin = User.objects.filter(role="admin", is_active=True).order_by("id").first()
+    return serialize_account(admin, request) if admin else None
+
+
+class InstanceV1View(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        from parley.posts.models import Post
+
+        registrations = _registrations()
+        return Response(
+            {
+                "uri": settings.PARLEY_DOMAIN,
+                "title": settings.PARLEY_INSTANCE_TITLE,
+                "short_description": "A Parley community",
+                "description": "A microblogging community with trust & safety built in.",
+                "email": settings.PARLEY_CONTACT_EMAIL,
+                "version": MASTODON_VERSION,
+                "urls": {"streaming_api": ""},
+                "stats": {
+                    "user_count": account_selectors.active_accounts().count(),
+                    "status_count": Post.objects.filter(state="published").count(),
+                    "domain_count": 1,
+                },
+                "thumbnail": None,
+                "languages": ["en"],
+                "registrations": registrations["enabled"],
+                "approval_required": registrations["approval_required"],
+                "invites_enabled": False,
+                "configuration": _configuration(),
+                "contact_account": _instance_contact(request),
+                "rules": _rules(),
+            }
+        )
+
+
+def _configuration() -> dict:
+    return {
+        "accounts": {"max_featured_tags": 0},
+        "statuses": {
+            "max_characters": settings.PARLEY_MAX_POST_CHARS,
+            "max_media_attachments": 4,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+            "image_size_limit": settings.PARLEY_MAX_MEDIA_BYTES,
+            "image_matrix_limit": 16777216,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+        },
+        "polls": {
+            "max_options": 0,
+            "max_characters_per_option": 0,
+            "min_expiration": 0,
+            "max_expiration": 0,
+        },
+        "translation": {"enabled": False},
+    }
+
+
+class InstanceV2View(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        registrations = _registrations()
+        return Response(
+            {
+                "domain": settings.PARLEY_DOMAIN,
+                "title": settings.PARLEY_INSTANCE_TITLE,
+                "version": MASTODON_VERSION,
+                "source_url": "https://example.org/parley",
+                "description": "A microblogging community with trust & safety built in.",
+                "usage": {"users": {"active_month": account_selectors.active_accounts().count()}},
+                "thumbnail": {"url": request.build_absolute_uri("/static/web/header.svg")},
+                "languages": ["en"],
+                "configuration": {
+                    **_configuration(),
+                    "urls": {"streaming": None},
+                    "vapid": {"public_key": ""},
+                },
+                "registrations": registrations,
+                "api_versions": {"mastodon": 2},
+                "contact": {
+                    "email": settings.PARLEY_CONTACT_EMAIL,
+                    "account": _instance_contact(request),
+                },
+                "rules": _rules(),
+            }
+        )
+
+
+class InstanceRulesView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        return Response(_rules())
+
+
+class EmptyListView(MastodonAPIView):
+    """Endpoints Parley has no data for yet, answered as Mastodon would with nothing."""
+
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        return Response([])
+
+
+class MarkersView(MastodonAPIView):
+    scopes = {"GET": "read:statuses"}
+
+    def get(self, request: Request) -> Response:
+        return Response({})
+
+
+class SearchView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        query = (param_str(request, "q", "") or "").strip()
+        kind = param_str(request, "type")
+        limit = max(1, min(param_int(request, "limit", 20) or 20, 40))
+        offset = max(0, param_int(request, "offset", 0) or 0)
+        user = viewer(request)
+        result: dict = {"accounts": [], "statuses": [], "hashtags": []}
+        if not query:
+            return Response(result)
+        if kind in (None, "accounts"):
+            users = list(account_selectors.search_accounts(query, limit + offset))[offset:]
+            result["accounts"] = serialize_accounts(users, request)
+        if kind in (None, "hashtags"):
+            from parley.posts.search import search_hashtags
+
+            result["hashtags"] = [
+                {
+                    "name": t.name,
+                    "url": request.build_absolute_uri(f"/tags/{t.name}"),
+                    "history": [],
+                }
+                for t in search_hashtags(query.lstrip("#"), limit)
+            ]
+        if kind in (None, "statuses") and user is not None:
+            from parley.posts.search import search_posts
+
+            posts = search_posts(query, user, limit=limit, offset=offset)
+            result["statuses"] = serialize_statuses(posts, request)
+        return Response(result)
+
+
+class ReportsView(MastodonAPIView):
+    scopes = {"POST": "write:reports"}
+
+    def post(self, request: Request) -> Response:
+        ratelimits.hit("report_account", request.user.pk)
+        try:
+            from parley.safety.cases.services import file_member_report
+        except ImportError:
+            raise ServiceUnavailable("Reports are not available yet") from None
+        account = account_selectors.get_account(param_str(request, "account_id", "") or "0")
+        if account.pk == request.user.pk:
+            raise NotAllowed("You cannot report yourself")
+        from parley.posts import selectors as post_selectors
+
+        posts = [
+            post_selectors.get_post(pk, request.user) for pk in param_list(request, "status_ids")
+        ]
+        if any(p.author_id != account.pk for p in posts):
+            raise ValidationFailed("Validation failed: statuses must belong to the account")
+        category = param_str(request, "category", "other") or "other"
+        if category not in {"spam", "legal", "violation", "other"}:
+            raise ValidationFailed(f"Validation failed: unknown category {category!r}")
+        rule_ids = [int(r) for r in param_list(request, "rule_ids") if r.isdigit()]
+        notice = file_member_report(
+            request.user,
+            account,
+            posts,
+            category,
+            comment=param_str(request, "comment", "") or "",
+            rule_ids=rule_ids,
+        )
+        return Response(
+            {
+                "id": str(notice.pk),
+                "action_taken": False,
+                "action_taken_at": None,
+                "category": category,
+                "comment": param_str(request, "comment", "") or "",
+                "forwarded": param_bool(request, "forward"),
+                "created_at": notice.created_at.isoformat().replace("+00:00", "Z"),
+                "status_ids": [str(p.pk) for p in posts] or None,
+                "rule_ids": [str(r) for r in rule_ids] or None,
+                "target_account": serialize_account(account, request),
+            }
+        )

@@ -1,0 +1,219 @@
+"""Statuses: create, read, edit, delete, context, echo, like; and media uploads."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from parley.api.base import (
+    MastodonAPIView,
+    param_bool,
+    param_list,
+    param_str,
+    viewer,
+)
+from parley.api.serializers import (
+    serialize_accounts,
+    serialize_media,
+    serialize_one_status,
+    serialize_statuses,
+)
+from parley.core import ratelimits
+from parley.core.errors import NotFound, ValidationFailed
+from parley.posts import selectors, services
+from parley.posts.models import Like, MediaAttachment, PostState
+
+
+def _in_reply_to(request: Request, user):
+    reply_id = param_str(request, "in_reply_to_id")
+    if not reply_id:
+        return None
+    return selectors.get_post(reply_id, user)
+
+
+class StatusesView(MastodonAPIView):
+    scopes = {"POST": "write:statuses"}
+
+    def post(self, request: Request) -> Response:
+        ratelimits.hit("post_account", request.user.pk)
+        post = services.create_post(
+            request.user,
+            param_str(request, "status", "") or "",
+            spoiler_text=param_str(request, "spoiler_text", "") or "",
+            visibility=param_str(request, "visibility", "public") or "public",
+            in_reply_to=_in_reply_to(request, request.user),
+            media_ids=param_list(request, "media_ids"),
+            sensitive=param_bool(request, "sensitive"),
+            language=param_str(request, "language", "") or "",
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+        post = selectors.get_post(post.pk, request.user)
+        return Response(serialize_one_status(post, request))
+
+
+class StatusView(MastodonAPIView):
+    scopes = {"GET": None, "DELETE": "write:statuses", "PUT": "write:statuses"}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        return Response(
+            serialize_one_status(selectors.get_post(status_id, viewer(request)), request)
+        )
+
+    def delete(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, request.user)
+        data = serialize_one_status(post, request)
+        services.delete_post(request.user, post)
+        data["text"] = post.text
+        return Response(data)
+
+    def put(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, request.user)
+        media_ids = param_list(request, "media_ids")
+        services.edit_post(
+            request.user,
+            post,
+            text=param_str(request, "status", "") or "",
+            spoiler_text=param_str(request, "spoiler_text", "") or "",
+            sensitive=param_bool(request, "sensitive", post.sensitive),
+            media_ids=media_ids if media_ids else None,
+        )
+        return Response(serialize_one_status(selectors.get_post(post.pk, request.user), request))
+
+
+class StatusSourceView(MastodonAPIView):
+    scopes = {"GET": "read:statuses"}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, request.user)
+        if post.author_id != request.user.pk:
+            raise NotFound("Record not found")
+        return Response({"id": str(post.pk), "text": post.text, "spoiler_text": post.spoiler_text})
+
+
+class StatusHistoryView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, viewer(request))
+        current = serialize_one_status(post, request)
+        versions = []
+        for revision in post.revisions.order_by("id"):
+            versions.append(
+                {
+                    "content": revision.text,
+                    "spoiler_text": revision.spoiler_text,
+                    "sensitive": revision.sensitive,
+                    "created_at": revision.created_at.isoformat().replace("+00:00", "Z"),
+                    "account": current["account"],
+                    "media_attachments": [],
+                    "emojis": [],
+                }
+            )
+        versions.append(
+            {
+                k: current[k]
+                for k in (
+                    "content",
+                    "spoiler_text",
+                    "sensitive",
+                    "account",
+                    "media_attachments",
+                    "emojis",
+                )
+            }
+            | {"created_at": current["edited_at"] or current["created_at"]}
+        )
+        return Response(versions)
+
+
+class StatusContextView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        user = viewer(request)
+        post = selectors.get_post(status_id, user)
+        ancestors, descendants = selectors.thread_context(post, user)
+        return Response(
+            {
+                "ancestors": serialize_statuses(ancestors, request),
+                "descendants": serialize_statuses(descendants, request),
+            }
+        )
+
+
+class StatusActionView(MastodonAPIView):
+    """POST /statuses/:id/{reblog,unreblog,favourite,unfavourite}."""
+
+    scopes = {"POST": "write:statuses"}
+    action = ""
+
+    def post(self, request: Request, status_id: str) -> Response:
+        user = request.user
+        post = selectors.get_post(status_id, user)
+        if self.action == "reblog":
+            echo = services.create_post(user, reblog_of=post)
+            return Response(serialize_one_status(selectors.get_post(echo.pk, user), request))
+        if self.action == "unreblog":
+            original = post.reblog_of or post
+            services.unreblog(user, original)
+        elif self.action == "favourite":
+            services.favourite(user, post)
+        elif self.action == "unfavourite":
+            services.unfavourite(user, post.reblog_of or post)
+        return Response(serialize_one_status(selectors.get_post(post.pk, user), request))
+
+
+class StatusFavouritedByView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, viewer(request))
+        users = [
+            like.user
+            for like in Like.objects.filter(post=post).select_related("user").order_by("-id")[:80]
+            if not like.user.is_suspended
+        ]
+        return Response(serialize_accounts(users, request))
+
+
+class StatusRebloggedByView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, viewer(request))
+        echoes = post.reblogs.filter(state=PostState.PUBLISHED).select_related("author")
+        users = [e.author for e in echoes.order_by("-id")[:80] if not e.author.is_suspended]
+        return Response(serialize_accounts(users, request))
+
+
+class MediaUploadView(MastodonAPIView):
+    scopes = {"POST": "write:media"}
+
+    def post(self, request: Request) -> Response:
+        ratelimits.hit("media_account", request.user.pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("Validation failed: File can't be blank")
+        item = services.attach_media(request.user, upload, param_str(request, "description", ""))
+        return Response(serialize_media(item, request))
+
+
+class MediaView(MastodonAPIView):
+    scopes = {"GET": "read:statuses", "PUT": "write:media"}
+
+    def _own(self, request: Request, media_id: str) -> MediaAttachment:
+        item = MediaAttachment.objects.filter(owner=request.user, pk=media_id).first()
+        if item is None:
+            raise NotFound("Record not found")
+        return item
+
+    def get(self, request: Request, media_id: str) -> Response:
+        return Response(serialize_media(self._own(request, media_id), request))
+
+    def put(self, request: Request, media_id: str) -> Response:
+        item = self._own(request, media_id)
+        description = param_str(request, "description")
+        if description is not None:
+            item.description = description[:1500]
+            item.save(update_fields=["description"])
+        return Response(serialize_media(item, request))

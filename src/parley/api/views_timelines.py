@@ -1,0 +1,106 @@
+"""Timelines, notifications and favourites."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from parley.api.base import MastodonAPIView, page_params, paged_response, param_bool, param_list
+from parley.api.base import viewer as viewer_of
+from parley.api.serializers import serialize_notifications, serialize_statuses
+from parley.core.errors import NotFound
+from parley.notifications import selectors as notification_selectors
+from parley.notifications import services as notification_services
+from parley.posts import selectors as post_selectors
+from parley.timelines import selectors as timelines
+
+
+class HomeTimelineView(MastodonAPIView):
+    scopes = {"GET": "read:statuses"}
+
+    def get(self, request: Request) -> Response:
+        posts = post_selectors.paginate(
+            timelines.home_timeline(request.user), **page_params(request)
+        )
+        return paged_response(request, posts, serialize_statuses(posts, request))
+
+
+class PublicTimelineView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request) -> Response:
+        queryset = timelines.public_timeline(
+            viewer_of(request),
+            local=param_bool(request, "local"),
+            only_media=param_bool(request, "only_media"),
+        )
+        if param_bool(request, "remote"):
+            queryset = queryset.none()
+        posts = post_selectors.paginate(queryset, **page_params(request))
+        return paged_response(request, posts, serialize_statuses(posts, request))
+
+
+class TagTimelineView(MastodonAPIView):
+    scopes = {"GET": None}
+
+    def get(self, request: Request, tag: str) -> Response:
+        posts = post_selectors.paginate(
+            timelines.tag_timeline(tag, viewer_of(request)), **page_params(request)
+        )
+        return paged_response(request, posts, serialize_statuses(posts, request))
+
+
+class FavouritesView(MastodonAPIView):
+    scopes = {"GET": "read:favourites"}
+
+    def get(self, request: Request) -> Response:
+        queryset = post_selectors.with_related(
+            post_selectors.distributed_posts(request.user).filter(likes__user=request.user)
+        )
+        posts = post_selectors.paginate(queryset, **page_params(request))
+        return paged_response(request, posts, serialize_statuses(posts, request))
+
+
+class NotificationsView(MastodonAPIView):
+    scopes = {"GET": "read:notifications"}
+
+    def get(self, request: Request) -> Response:
+        queryset = notification_selectors.notifications_for(
+            request.user,
+            types=param_list(request, "types") or None,
+            exclude_types=param_list(request, "exclude_types") or None,
+        )
+        items = notification_selectors.paginate_notifications(
+            queryset, **page_params(request, default_limit=40)
+        )
+        return paged_response(request, items, serialize_notifications(items, request))
+
+
+class NotificationView(MastodonAPIView):
+    scopes = {"GET": "read:notifications"}
+
+    def get(self, request: Request, notification_id: str) -> Response:
+        item = (
+            notification_selectors.notifications_for(request.user)
+            .filter(pk=int(notification_id))
+            .first()
+        )
+        if item is None:
+            raise NotFound("Record not found")
+        return Response(serialize_notifications([item], request)[0])
+
+
+class NotificationDismissView(MastodonAPIView):
+    scopes = {"POST": "write:notifications"}
+
+    def post(self, request: Request, notification_id: str) -> Response:
+        notification_services.dismiss(request.user, int(notification_id))
+        return Response({})
+
+
+class NotificationClearView(MastodonAPIView):
+    scopes = {"POST": "write:notifications"}
+
+    def post(self, request: Request) -> Response:
+        notification_services.clear(request.user)
+        return Response({})

@@ -1,0 +1,69 @@
+"""Full-text search over posts: SQLite FTS5 when embedded, PostgreSQL full-text when scaled.
+
+Only posts from ``distributed_posts(viewer)`` are returned, so held, removed and
+private posts never show up in results."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import Q
+
+from parley.posts.models import Post, Tag
+from parley.posts.selectors import distributed_posts, with_related
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _fts5_query(query: str) -> str:
+    """Quote every word so user input can never be FTS5 syntax; words are ANDed."""
+    words = WORD_RE.findall(query)
+    return " ".join(f'"{w}"' for w in words[:20])
+
+
+def _matching_ids_sqlite(query: str, limit: int) -> list[int]:
+    match = _fts5_query(query)
+    if not match:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM posts_post_fts WHERE posts_post_fts MATCH %s ORDER BY rank LIMIT %s",
+            [match, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_posts(query: str, viewer, limit: int = 20, offset: int = 0) -> list[Post]:
+    query = (query or "").strip()
+    if not query:
+        return []
+    visible = distributed_posts(viewer).filter(reblog_of__isnull=True)
+    if connection.vendor == "sqlite":
+        ids = _matching_ids_sqlite(query, 2000)
+        if not ids:
+            return []
+        rank = {pk: i for i, pk in enumerate(ids)}
+        found = list(with_related(visible.filter(pk__in=ids)))
+        found.sort(key=lambda p: rank[p.pk])
+        return found[offset : offset + limit]
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        matches = visible.annotate(search=SearchVector("text", "spoiler_text")).filter(
+            search=SearchQuery(query, search_type="plain")
+        )
+    else:
+        words = WORD_RE.findall(query)
+        condition = Q()
+        for word in words:
+            condition &= Q(text__icontains=word)
+        matches = visible.filter(condition)
+    return list(with_related(matches).order_by("-id")[offset : offset + limit])
+
+
+def search_hashtags(query: str, limit: int = 20) -> list[Tag]:
+    term = (query or "").strip().lstrip("#").lower()
+    if not term:
+        return []
+    return list(Tag.objects.filter(name__startswith=term).order_by("name")[:limit])
