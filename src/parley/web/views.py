@@ -1,0 +1,332 @@
+"""The server-rendered web UI: thin views over the same services and selectors as the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from parley.accounts import selectors as account_selectors
+from parley.accounts import services as account_services
+from parley.core import ratelimits
+from parley.core.errors import NotFound, ParleyError, RateLimited
+from parley.notifications import selectors as notification_selectors
+from parley.posts import selectors as post_selectors
+from parley.posts import services as post_services
+from parley.posts.search import search_hashtags, search_posts
+from parley.timelines import selectors as timelines
+from parley.web.forms import ComposeForm, ProfileForm, ReportForm, SignupForm
+
+PAGE = 20
+
+
+def _viewer(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+def _page(request: HttpRequest, queryset) -> list:
+    return post_selectors.paginate(queryset, max_id=request.GET.get("max_id") or None,
+                                   limit=PAGE)
+
+
+def _timeline_context(request: HttpRequest, posts: list) -> dict:
+    flags = post_selectors.viewer_flags(_viewer(request), posts)
+    return {"posts": posts, "flags": flags,
+            "next_max_id": posts[-1].pk if len(posts) == PAGE else None}
+
+
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return render(request, "web/error.html", {"message": "Too many attempts. Please wait a "
+                                              "few minutes and try again."}, status=429)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        posts = _page(request, timelines.public_timeline(None))
+        return render(request, "web/landing.html", _timeline_context(request, posts))
+    posts = _page(request, timelines.home_timeline(request.user))
+    context = _timeline_context(request, posts) | {"form": ComposeForm(), "heading": "Home"}
+    return render(request, "web/timeline.html", context)
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    posts = _page(request, timelines.public_timeline(_viewer(request), local=True))
+    return render(request, "web/timeline.html",
+                  _timeline_context(request, posts) | {"heading": "Public timeline"})
+
+
+def tag(request: HttpRequest, name: str) -> HttpResponse:
+    posts = _page(request, timelines.tag_timeline(name, _viewer(request)))
+    return render(request, "web/timeline.html",
+                  _timeline_context(request, posts) | {"heading": f"#{name}"})
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        account = account_selectors.get_account_by_username(username)
+    except NotFound:
+        return render(request, "web/error.html", {"message": "No such account."}, status=404)
+    posts = _page(request, post_selectors.account_posts(account, _viewer(request)))
+    relationship = None
+    if request.user.is_authenticated and request.user.pk != account.pk:
+        relationship = account_selectors.relationships(request.user, [account])[account.pk]
+    context = _timeline_context(request, posts) | {
+        "account": account,
+        "relationship": relationship,
+        "followers": account_selectors.followers_of(account).count(),
+        "following": account_selectors.followed_by(account).count(),
+    }
+    return render(request, "web/profile.html", context)
+
+
+def thread(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    try:
+        post = post_selectors.get_post(post_id, viewer)
+    except NotFound:
+        return render(request, "web/error.html", {"message": "This post is not available."},
+                      status=404)
+    if post.author.username.lower() != username.lower():
+        return redirect("web:post", username=post.author.username, post_id=post.pk)
+    ancestors, descendants = post_selectors.thread_context(post, viewer)
+    everything = [*ancestors, post, *descendants]
+    context = {
+        "post": post, "ancestors": ancestors, "descendants": descendants,
+        "flags": post_selectors.viewer_flags(viewer, everything),
+        "form": ComposeForm(initial={"in_reply_to": post.pk,
+                                     "text": f"@{post.author.username} "
+                                     if viewer and viewer.pk != post.author_id else ""}),
+    }
+    return render(request, "web/thread.html", context)
+
+
+@login_required
+@require_POST
+def compose(request: HttpRequest) -> HttpResponse:
+    form = ComposeForm(request.POST, request.FILES)
+    back = request.POST.get("next") or reverse("web:home")
+    if not form.is_valid():
+        messages.error(request, "Please check the form: " + form.errors.as_text())
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        ratelimits.hit("post_account", request.user.pk)
+        media_ids = []
+        if data["image"]:
+            media = post_services.attach_media(request.user, data["image"],
+                                               data["image_description"])
+            media_ids.append(media.pk)
+        reply_to = None
+        if data["in_reply_to"]:
+            reply_to = post_selectors.get_post(data["in_reply_to"], request.user)
+        post = post_services.create_post(
+            request.user, data["text"], spoiler_text=data["spoiler_text"],
+            visibility=data["visibility"], in_reply_to=reply_to, media_ids=media_ids,
+        )
+    except RateLimited as exc:
+        return rate_limited(request, exc)
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    if post.state == "held":
+        messages.warning(request, "Your post is pending review. Only you can see it for now.")
+    else:
+        messages.success(request, "Posted.")
+    return redirect(back)
+
+
+def _post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = post_selectors.get_post(post_id, request.user)
+    flags = post_selectors.viewer_flags(request.user, [post])
+    return render(request, "web/_post.html", {"post": post, "flags": flags})
+
+
+@login_required
+@require_POST
+def post_action(request: HttpRequest, post_id: int, action: str) -> HttpResponse:
+    try:
+        post = post_selectors.get_post(post_id, request.user)
+        target = post.reblog_of or post
+        if action == "like":
+            post_services.favourite(request.user, target)
+        elif action == "unlike":
+            post_services.unfavourite(request.user, target)
+        elif action == "echo":
+            post_services.create_post(request.user, reblog_of=target)
+        elif action == "unecho":
+            post_services.unreblog(request.user, target)
+        elif action == "delete":
+            post_services.delete_post(request.user, post)
+            if request.headers.get("HX-Request"):
+                return HttpResponse("")
+            messages.success(request, "Post deleted.")
+            return redirect("web:profile", username=request.user.username)
+        else:
+            raise NotFound("Unknown action")
+    except ParleyError as exc:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(exc.message, status=exc.status)
+        messages.error(request, exc.message)
+        return redirect(request.POST.get("next") or "web:home")
+    if request.headers.get("HX-Request"):
+        return _post_fragment(request, post.pk)
+    return redirect(request.POST.get("next") or "web:home")
+
+
+@login_required
+def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    try:
+        post = post_selectors.get_post(post_id, request.user)
+    except NotFound:
+        return render(request, "web/error.html", {"message": "Not found."}, status=404)
+    if post.author_id != request.user.pk:
+        return render(request, "web/error.html", {"message": "You can only edit your own posts."},
+                      status=403)
+    if request.method == "POST":
+        try:
+            post_services.edit_post(request.user, post, text=request.POST.get("text", ""),
+                                    spoiler_text=request.POST.get("spoiler_text", ""))
+        except ParleyError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Post updated.")
+            return redirect("web:post", username=post.author.username, post_id=post.pk)
+    return render(request, "web/edit.html", {"post": post})
+
+
+@login_required
+@require_POST
+def account_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
+    try:
+        account = account_selectors.get_account_by_username(username)
+        actions = {
+            "follow": account_services.follow, "unfollow": account_services.unfollow,
+            "block": account_services.block, "unblock": account_services.unblock,
+            "mute": account_services.mute, "unmute": account_services.unmute,
+        }
+        if action not in actions:
+            raise NotFound("Unknown action")
+        if action == "follow":
+            ratelimits.hit("follow_account", request.user.pk)
+        actions[action](request.user, account)
+    except RateLimited as exc:
+        return rate_limited(request, exc)
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:profile", username=username)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = notification_selectors.paginate_notifications(
+        notification_selectors.notifications_for(request.user),
+        max_id=request.GET.get("max_id") or None, limit=40)
+    return render(request, "web/notifications.html", {"items": items})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "accounts": [], "tags": [], "posts": [], "flags": {}}
+    if query:
+        context["accounts"] = list(account_selectors.search_accounts(query, 10))
+        context["tags"] = search_hashtags(query, 10)
+        posts = search_posts(query, _viewer(request), limit=20)
+        context["posts"] = posts
+        context["flags"] = post_selectors.viewer_flags(_viewer(request), posts)
+    return render(request, "web/search.html", context)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    mode = settings.PARLEY_REGISTRATIONS
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and mode != "closed" and form.is_valid():
+        try:
+            ratelimits.hit("signup_ip", ratelimits.client_ip(request))
+            data = form.cleaned_data
+            user = account_services.register_member(data["username"], data["email"],
+                                                    data["password"], reason=data["reason"])
+        except RateLimited as exc:
+            return rate_limited(request, exc)
+        except ParleyError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if not user.is_approved:
+                return render(request, "web/error.html", {
+                    "message": "Thanks! Your account is waiting for a moderator's approval.",
+                    "title": "Almost there"})
+            login(request, user, backend="parley.accounts.backends.UsernameOrEmailBackend")
+            return redirect("web:home")
+    return render(request, "web/signup.html", {"form": form, "mode": mode})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        try:
+            ratelimits.hit("login_ip", ratelimits.client_ip(request))
+            ratelimits.hit("login_account", (request.POST.get("username") or "").lower())
+        except RateLimited as exc:
+            return rate_limited(request, exc)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None,
+                       initial={"display_name": user.display_name, "bio": user.bio})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.update_profile(
+                user, display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"], avatar=form.cleaned_data["avatar"] or None)
+        except ParleyError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("web:profile", username=user.username)
+    return render(request, "web/settings.html", {"form": form})
+
+
+def _rule_choices() -> list[tuple[str, str]]:
+    from parley.safety.cases.selectors import instance_rules
+
+    return [(str(r.pk), r.text) for r in instance_rules()]
+
+
+@login_required
+def report(request: HttpRequest, username: str) -> HttpResponse:
+    from parley.safety.cases.services import file_member_report
+
+    try:
+        account = account_selectors.get_account_by_username(username)
+    except NotFound:
+        return render(request, "web/error.html", {"message": "No such account."}, status=404)
+    form = ReportForm(request.POST or None, initial={"post_id": request.GET.get("post")})
+    form.fields["rules"].choices = _rule_choices()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ratelimits.hit("report_account", request.user.pk)
+            posts = [post_selectors.get_post(data["post_id"], request.user)] if data[
+                "post_id"] else []
+            file_member_report(request.user, account, posts, data["category"],
+                               comment=data["comment"],
+                               rule_ids=[int(r) for r in data["rules"]])
+        except RateLimited as exc:
+            return rate_limited(request, exc)
+        except ParleyError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Thanks. Our moderators will review your report.")
+            return redirect("web:profile", username=account.username)
+    return render(request, "web/report.html", {"form": form, "account": account})
