@@ -1,0 +1,115 @@
+"""Text normalisation that undoes common evasions before any model sees the text.
+
+Handles Unicode compatibility forms and confusables (Cyrillic/Greek look-alikes,
+fullwidth and mathematical letters), accents, zero-width characters, leetspeak inside
+words ("k1ll" -> "kill"), letters spaced or dotted apart ("k i l l", "k.i.l.l") and
+letters repeated for emphasis ("kiiiiill" -> "kill"). The same function runs at training
+and at scoring time, so both tiers see identical text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+# Look-alike letters that NFKC leaves alone (Cyrillic, Greek, a few Latin extensions).
+_CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+    "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ɩ": "i", "ı": "i", "ȷ": "j",
+    "ո": "n", "ս": "u", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k",
+    "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w",
+    "ѡ": "w", "ℓ": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l",
+    "ħ": "h",
+}
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u034f"
+_PRE_TABLE = str.maketrans({**_CONFUSABLES, **{c: "" for c in _ZERO_WIDTH}})
+
+# Digits and symbols read as letters, applied only inside a token that has a letter.
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+     "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}
+)
+_LEET_CHARS = "0134578" + "9@$!|+€"
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€]*[a-z][a-z0-9@$!|+€]*|[a-z0-9@$!|+€]+")
+_HAS_LETTER = re.compile(r"[a-z]")
+
+# Three or more single letters split by the same separator: "k i l l", "k.i.l.l", "k-i-l-l".
+_SPACED = re.compile(r"(?<![\w])(?:[a-z](?P<sep>[ .\-_*~·,/]+)){2,}[a-z](?![\w])")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_RUN2 = re.compile(r"([a-z])\1+")
+_SPACES = re.compile(r"\s+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"@[a-z0-9_]+(?:@[a-z0-9_.\-]+)?")
+
+# Words whose double letters are genuine; used to decide how to collapse "kiiilll".
+_COMMON_DOUBLES = frozenset(
+    """all kill ill will shall still till fill hell well sell tell bell shell yell wall
+    call fall hall tall doll shoot boot loot good food blood mood cool fool pool school
+    too zoo see bee free tree need feed seed deep keep sleep sweet street week three
+    agree book look took cook hook door floor poor moon soon noon room gloom doom
+    boom hill mill bill pill grass kiss miss boss loss mass pass class less mess bless
+    press dress stress across cross gross off staff stuff cliff buff odd add egg
+    jeez yess noo soo sorry happy apple attack assault assassinate butt ass""".split()
+)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _strip_marks(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(_fold_char(c) if ord(c) > 127 else c for c in text)
+
+
+def _deleet(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if not _HAS_LETTER.search(token):
+        return token
+    core = token.rstrip("!")  # "die!!!" keeps its exclamation marks
+    tail = token[len(core):]
+    if not core or core.startswith("@"):
+        return token
+    return core.translate(_LEET) + tail
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    return re.sub(r"[^a-z]", "", match.group(0))
+
+
+def _collapse_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    twice = _RUN3.sub(r"\1\1", word)
+    if twice in _COMMON_DOUBLES:
+        return twice
+    once = _RUN2.sub(r"\1", twice)
+    # Prefer the single-letter form unless the double-letter form is a known word.
+    return once if once not in _COMMON_DOUBLES else once
+
+
+_ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
+
+
+def normalise(text: str) -> str:
+    """Canonical lower-case text for the models; idempotent (normalise(normalise(x)) == ...)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.translate(_PRE_TABLE)
+    text = _strip_marks(text).lower()
+    text = _URL.sub(" url ", text)
+    text = _MENTION.sub(" @user ", text)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    if any(c in text for c in _LEET_CHARS):
+        text = _LEET_TOKEN.sub(_deleet, text)
+    text = _SPACED.sub(_join_spaced, text)
+    text = _ELONGATED_WORD.sub(_collapse_word, text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_all(texts: Iterable[str]) -> list[str]:
+    return [normalise(t) for t in texts]
