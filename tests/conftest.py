@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_application_model
+from rest_framework.test import APIClient
 
 from parley.accounts import services as account_services
 from parley.accounts.models import Role, User
@@ -57,3 +61,35 @@ def moderator(make_member) -> User:
 @pytest.fixture
 def admin_user(make_member) -> User:
     return make_member("root", role=Role.ADMIN)
+
+
+@pytest.fixture
+def oauth_app(db):
+    Application = get_application_model()
+    return Application.objects.create(
+        name="test app",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="urn:ietf:wg:oauth:2.0:oob",
+        scopes="read write follow push admin:read admin:write",
+        algorithm="",
+    )
+
+
+@pytest.fixture
+def api_for(oauth_app):
+    """An APIClient authenticated as ``user`` with the given scopes."""
+
+    def make(user, scope: str = "read write follow") -> APIClient:
+        token = get_access_token_model().objects.create(
+            user=user,
+            application=oauth_app,
+            token=f"tok-{user.pk}-{scope.replace(' ', '-')}",
+            expires=timezone.now() + timedelta(days=1),
+            scope=scope,
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
+        return client
+
+    return make

@@ -66,4 +66,8 @@ def search_hashtags(query: str, limit: int = 20) -> list[Tag]:
     term = (query or "").strip().lstrip("#").lower()
     if not term:
         return []
-    return list(Tag.objects.filter(name__startswith=term).order_by("name")[:limit])
+    # Only tags in use by posts anyone may see: a held post must not reveal its tags.
+    in_use = distributed_posts(None).filter(visibility="public").values("tags")
+    return list(
+        Tag.objects.filter(name__startswith=term, pk__in=in_use).order_by("name")[:limit]
+    )

@@ -39,10 +39,11 @@ _HAS_LETTER = re.compile(r"[a-z]")
 # Three or more single letters split by the same separator: "k i l l", "k.i.l.l", "k-i-l-l".
 _SPACED = re.compile(r"(?<![\w])(?:[a-z](?P<sep>[ .\-_*~·,/]+)){2,}[a-z](?![\w])")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
-_RUN2 = re.compile(r"([a-z])\1+")
+_RUN3_SPLIT = re.compile(r"([a-z])\1{2,}")
+_AMP = re.compile(r"&(?:amp;)+")
 _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_MENTION = re.compile(r"@[a-z0-9_]+(?:@[a-z0-9_.\-]+)?")
+_MENTION = re.compile(r"(?<!\w)@[a-z0-9_]+(?:@[a-z0-9_.\-]+)?")
 
 # Words whose double letters are genuine; used to decide how to collapse "kiiilll".
 _COMMON_DOUBLES = frozenset(
@@ -52,7 +53,7 @@ _COMMON_DOUBLES = frozenset(
     agree book look took cook hook door floor poor moon soon noon room gloom doom
     boom hill mill bill pill grass kiss miss boss loss mass pass class less mess bless
     press dress stress across cross gross off staff stuff cliff buff odd add egg
-    jeez yess noo soo sorry happy apple attack assault assassinate butt ass""".split()
+    hello jeez sorry happy apple attack assault assassinate butt ass""".split()
 )
 
 
@@ -76,7 +77,7 @@ def _deleet(match: re.Match[str]) -> str:
     tail = token[len(core):]
     if not core or core.startswith("@"):
         return token
-    return core.translate(_LEET) + tail
+    return core.replace("11", "ll").translate(_LEET) + tail
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -85,12 +86,19 @@ def _join_spaced(match: re.Match[str]) -> str:
 
 def _collapse_word(match: re.Match[str]) -> str:
     word = match.group(0)
-    twice = _RUN3.sub(r"\1\1", word)
-    if twice in _COMMON_DOUBLES:
-        return twice
-    once = _RUN2.sub(r"\1", twice)
-    # Prefer the single-letter form unless the double-letter form is a known word.
-    return once if once not in _COMMON_DOUBLES else once
+    parts = _RUN3_SPLIT.split(word)  # odd indexes are the elongated letters
+    runs = list(range(1, len(parts), 2))[:4]
+    # Try every mix of single/double letters for the elongated runs; a known word wins,
+    # otherwise single letters ("nooooo" -> "no", "fuuuck" -> "fuck").
+    for mask in range(1 << len(runs)):
+        candidate = list(parts)
+        for bit, index in enumerate(runs):
+            candidate[index] = parts[index] * (2 if mask >> bit & 1 else 1)
+        joined = "".join(p if i % 2 == 0 else p for i, p in enumerate(candidate))
+        joined = _RUN3.sub(r"\1", joined)
+        if joined in _COMMON_DOUBLES:
+            return joined
+    return _RUN3.sub(r"\1", word)
 
 
 _ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
@@ -103,7 +111,7 @@ def normalise(text: str) -> str:
     text = _strip_marks(text).lower()
     text = _URL.sub(" url ", text)
     text = _MENTION.sub(" @user ", text)
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = _AMP.sub("&", text).replace("&lt;", "<").replace("&gt;", ">")
     if any(c in text for c in _LEET_CHARS):
         text = _LEET_TOKEN.sub(_deleet, text)
     text = _SPACED.sub(_join_spaced, text)

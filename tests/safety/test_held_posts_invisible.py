@@ -1,0 +1,99 @@
+"""A held post is invisible to everyone but its author and moderators, on every read path.
+
+Every read path of the API and the web UI is listed here once; a new path belongs here."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from parley.accounts import services as accounts
+from parley.posts import services as posts
+from parley.posts.models import PostState
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SECRET = "zebracrossing"  # the hashtag and search word
+BODY = "quokkaparade"  # appears only in the held post itself
+
+# (name, who reads: anonymous|follower|mentioned, path template, kind: api|web)
+READ_PATHS = [
+    ("api status", "anonymous", "/api/v1/statuses/{post}", "api"),
+    ("api status", "follower", "/api/v1/statuses/{post}", "api"),
+    ("api context", "follower", "/api/v1/statuses/{parent}/context", "api"),
+    ("api account statuses", "anonymous", "/api/v1/accounts/{author}/statuses", "api"),
+    ("api account statuses", "follower", "/api/v1/accounts/{author}/statuses", "api"),
+    ("api home", "follower", "/api/v1/timelines/home", "api"),
+    ("api public", "anonymous", "/api/v1/timelines/public", "api"),
+    ("api public local", "follower", "/api/v1/timelines/public?local=true", "api"),
+    ("api tag", "anonymous", "/api/v1/timelines/tag/" + SECRET, "api"),
+    ("api search", "follower", "/api/v2/search?q=" + SECRET, "api"),
+    ("api notifications", "mentioned", "/api/v1/notifications", "api"),
+    ("api favourites", "follower", "/api/v1/favourites", "api"),
+    ("web home", "follower", "/", "web"),
+    ("web landing", "anonymous", "/", "web"),
+    ("web public", "anonymous", "/public", "web"),
+    ("web tag", "follower", "/tags/" + SECRET, "web"),
+    ("web profile", "anonymous", "/@{author_name}", "web"),
+    ("web profile", "follower", "/@{author_name}", "web"),
+    ("web thread", "follower", "/@{author_name}/{post}", "web"),
+    ("web parent thread", "follower", "/@{author_name}/{parent}", "web"),
+    ("web search", "follower", "/search?q=" + SECRET, "web"),
+    ("web notifications", "mentioned", "/notifications", "web"),
+]
+
+
+@pytest.fixture
+def held_world(make_member, api_for):
+    author, follower, mentioned = make_member("author"), make_member("fan"), make_member("tagged")
+    accounts.follow(follower, author)
+    parent = posts.create_post(author, "an innocent parent post")
+    post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent)
+    posts.favourite(follower, post)
+    posts.transition_post(post, PostState.HELD)
+    return {"author": author, "follower": follower, "mentioned": mentioned, "post": post,
+            "parent": parent, "api_for": api_for}
+
+
+def _client(world, who, kind):
+    if who == "anonymous":
+        return APIClient() if kind == "api" else Client()
+    user = world[who]
+    if kind == "api":
+        return world["api_for"](user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(("name", "who", "path", "kind"), READ_PATHS,
+                         ids=[f"{n}-{w}" for n, w, _, _ in READ_PATHS])
+def test_held_post_is_invisible(held_world, name, who, path, kind):
+    url = path.format(post=held_world["post"].pk, parent=held_world["parent"].pk,
+                      author=held_world["author"].pk,
+                      author_name=held_world["author"].username)
+    response = _client(held_world, who, kind).get(url)
+    assert response.status_code in (200, 404)
+    body = response.content.decode()
+    assert BODY not in body
+    assert f'"id":"{held_world["post"].pk}"' not in body.replace(" ", "")
+    assert f'id="post-{held_world["post"].pk}"' not in body
+
+
+def test_author_still_sees_the_held_post_marked_pending(held_world):
+    api = held_world["api_for"](held_world["author"])
+    data = api.get(f"/api/v1/statuses/{held_world['post'].pk}").json()
+    assert data["parley"]["pending_review"] is True
+    web = Client()
+    web.force_login(held_world["author"])
+    page = web.get(f"/@{held_world['author'].username}").content.decode()
+    assert BODY in page and "Pending review" in page
+
+
+def test_moderators_can_open_the_held_post(held_world, moderator):
+    api = held_world["api_for"](moderator)
+    assert api.get(f"/api/v1/statuses/{held_world['post'].pk}").status_code == 200
+
+
+def test_control_the_same_paths_show_a_published_post(held_world):
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    response = _client(held_world, "anonymous", "api").get(f"/api/v1/timelines/tag/{SECRET}")
+    assert BODY in response.content.decode()
