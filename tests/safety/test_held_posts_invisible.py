@@ -49,8 +49,14 @@ def held_world(make_member, api_for):
     post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent)
     posts.favourite(follower, post)
     posts.transition_post(post, PostState.HELD)
-    return {"author": author, "follower": follower, "mentioned": mentioned, "post": post,
-            "parent": parent, "api_for": api_for}
+    return {
+        "author": author,
+        "follower": follower,
+        "mentioned": mentioned,
+        "post": post,
+        "parent": parent,
+        "api_for": api_for,
+    }
 
 
 def _client(world, who, kind):
@@ -64,12 +70,16 @@ def _client(world, who, kind):
     return client
 
 
-@pytest.mark.parametrize(("name", "who", "path", "kind"), READ_PATHS,
-                         ids=[f"{n}-{w}" for n, w, _, _ in READ_PATHS])
+@pytest.mark.parametrize(
+    ("name", "who", "path", "kind"), READ_PATHS, ids=[f"{n}-{w}" for n, w, _, _ in READ_PATHS]
+)
 def test_held_post_is_invisible(held_world, name, who, path, kind):
-    url = path.format(post=held_world["post"].pk, parent=held_world["parent"].pk,
-                      author=held_world["author"].pk,
-                      author_name=held_world["author"].username)
+    url = path.format(
+        post=held_world["post"].pk,
+        parent=held_world["parent"].pk,
+        author=held_world["author"].pk,
+        author_name=held_world["author"].username,
+    )
     response = _client(held_world, who, kind).get(url)
     assert response.status_code in (200, 404)
     body = response.content.decode()
