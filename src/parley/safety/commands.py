@@ -1,4 +1,4 @@
-"""Subcommands of `parley safety`: each module has add_arguments(parser) and run(options, stdout)."""
+"""Subcommands of `parley safety`: modules with add_arguments(parser) and run(options, stdout)."""
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
