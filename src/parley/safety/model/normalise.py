@@ -46,15 +46,15 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@[a-z0-9_]+(?:@[a-z0-9_.\-]+)?")
 
 # Words whose double letters are genuine; used to decide how to collapse "kiiilll".
-_COMMON_DOUBLES = frozenset(
-    """all kill ill will shall still till fill hell well sell tell bell shell yell wall
+_COMMON_DOUBLES_TEXT = """
+    all kill ill will shall still till fill hell well sell tell bell shell yell wall
     call fall hall tall doll shoot boot loot good food blood mood cool fool pool school
     too zoo see bee free tree need feed seed deep keep sleep sweet street week three
     agree book look took cook hook door floor poor moon soon noon room gloom doom
     boom hill mill bill pill grass kiss miss boss loss mass pass class less mess bless
     press dress stress across cross gross off staff stuff cliff buff odd add egg
-    hello jeez sorry happy apple attack assault assassinate butt ass""".split()
-)
+    hello jeez sorry happy apple attack assault assassinate butt ass"""
+_COMMON_DOUBLES = frozenset(_COMMON_DOUBLES_TEXT.split())
 
 
 @lru_cache(maxsize=4096)
