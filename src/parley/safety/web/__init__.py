@@ -1,0 +1,1 @@
+"""Web pages of trust & safety: the moderator console, the notice form, statements."""
