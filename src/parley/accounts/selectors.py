@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, Mute, User
 from parley.core.errors import NotFound
@@ -10,7 +11,8 @@ from parley.core.errors import NotFound
 
 def active_accounts() -> QuerySet[User]:
     """Accounts others may see: approved and not suspended."""
-    return User.objects.filter(is_active=True, is_approved=True, suspended_at__isnull=True)
+    not_suspended = Q(suspended_at__isnull=True) | Q(suspended_until__lte=timezone.now())
+    return User.objects.filter(not_suspended, is_active=True, is_approved=True)
 
 
 def get_account(account_id: int | str) -> User:

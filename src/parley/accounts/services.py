@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, Mute, Role, User
 from parley.core.errors import Conflict, NotAllowed, ValidationFailed
@@ -150,3 +152,36 @@ def mute(muter: User, muted: User, hide_notifications: bool = True) -> Mute:
 
 def unmute(muter: User, muted: User) -> None:
     Mute.objects.filter(muter=muter, muted=muted).delete()
+
+
+def suspend_account(user: User, until: datetime | None = None) -> User:
+    """Suspend an account (``until=None``: permanently). Only safety services call this."""
+    user.suspended_at = timezone.now()
+    user.suspended_until = until
+    user.save(update_fields=["suspended_at", "suspended_until"])
+    return user
+
+
+def unsuspend_account(user: User) -> User:
+    user.suspended_at = None
+    user.suspended_until = None
+    user.save(update_fields=["suspended_at", "suspended_until"])
+    return user
+
+
+def silence_account(user: User, silenced: bool = True) -> User:
+    user.silenced = silenced
+    user.save(update_fields=["silenced"])
+    return user
+
+
+def sensitize_account(user: User, sensitized: bool = True) -> User:
+    user.sensitized = sensitized
+    user.save(update_fields=["sensitized"])
+    return user
+
+
+def disable_login(user: User, disabled: bool = True) -> User:
+    user.is_active = not disabled
+    user.save(update_fields=["is_active"])
+    return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.notifications.models import Notification
@@ -17,7 +18,11 @@ def notifications_for(
         | Q(kind="moderation_warning")
         | Q(post__in=distributed_posts(recipient).values("pk"))
     )
-    queryset = queryset.filter(actor__suspended_at__isnull=True)
+    queryset = queryset.filter(
+        Q(actor__suspended_at__isnull=True)
+        | Q(actor__suspended_until__lte=timezone.now())
+        | Q(kind="moderation_warning")
+    )
     if types:
         queryset = queryset.filter(kind__in=types)
     if exclude_types:

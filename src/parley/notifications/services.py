@@ -17,26 +17,34 @@ def notify(
     statement_id: int | None = None,
 ) -> Notification | None:
     """Notify ``recipient`` unless it is the actor, or blocked/muted the actor."""
-    if recipient.pk == actor.pk and kind != "moderation_warning":
-        return None
-    if Block.objects.filter(blocker=recipient, blocked=actor).exists():
-        return None
-    if Mute.objects.filter(muter=recipient, muted=actor, hide_notifications=True).exists():
+    # Decisions reach the author even if they blocked or muted the moderator.
+    if kind != "moderation_warning" and _unwanted(recipient, actor):
         return None
     try:
         with transaction.atomic():
+            # A moderation warning is one per statement of reasons (Mastodon shows it
+            # without a status), so several decisions about one post all reach the author.
+            lookup = {"post": post} if statement_id is None else {"statement_id": statement_id}
             notification, _ = Notification.objects.get_or_create(
                 recipient=recipient,
                 actor=actor,
                 kind=kind,
-                post=post,
-                defaults={"statement_id": statement_id},
+                **lookup,
+                defaults={"post": post, "statement_id": statement_id},
             )
     except IntegrityError:
         return Notification.objects.filter(
             recipient=recipient, actor=actor, kind=kind, post=post
         ).first()
     return notification
+
+
+def _unwanted(recipient: User, actor: User) -> bool:
+    return (
+        recipient.pk == actor.pk
+        or Block.objects.filter(blocker=recipient, blocked=actor).exists()
+        or Mute.objects.filter(muter=recipient, muted=actor, hide_notifications=True).exists()
+    )
 
 
 def dismiss(recipient: User, notification_id: int) -> None:

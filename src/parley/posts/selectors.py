@@ -4,6 +4,7 @@ so held, removed and private content cannot leak through a forgotten path."""
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, User
 from parley.core.errors import NotFound
@@ -47,7 +48,10 @@ def _others_filter(viewer: User | None, prefix: str = "", require_distributed: b
     p = prefix
     condition = (
         Q(**{f"{p}state": PostState.PUBLISHED})
-        & Q(**{f"{p}author__suspended_at__isnull": True})
+        & (
+            Q(**{f"{p}author__suspended_at__isnull": True})
+            | Q(**{f"{p}author__suspended_until__lte": timezone.now()})
+        )
         & Q(**{f"{p}author__is_active": True})
         & _audience_filter(viewer, prefix)
     )

@@ -58,7 +58,16 @@ class Notifier(models.Model):
     unfounded_count = models.PositiveIntegerField(default=0)
     founded_count = models.PositiveIntegerField(default=0)
     suspended_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
 
 class Case(models.Model):
@@ -76,6 +85,9 @@ class Case(models.Model):
     confidence = models.FloatField(default=0.0)
     deadline = models.DateTimeField()
     escalated = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # A legal hold keeps removed content past the preservation window (lawful requests).
+    legal_hold = models.BooleanField(default=False)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="claimed_cases",
@@ -122,3 +134,120 @@ class Notice(models.Model):
     outcome_text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+
+
+class ActionKind(models.TextChoices):
+    REMOVE = "remove"
+    RESTORE = "restore"
+    HOLD = "hold"
+    RELEASE = "release"
+    CONTENT_WARNING = "content_warning"
+    LIMIT_REACH = "limit_reach"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    STRIKE = "strike"
+    DISMISS = "dismiss"
+
+
+# Actions that restrict someone and so need a statement of reasons (DSA Art. 17).
+RESTRICTIONS = {ActionKind.REMOVE, ActionKind.HOLD, ActionKind.CONTENT_WARNING,
+                ActionKind.LIMIT_REACH, ActionKind.SUSPEND, ActionKind.STRIKE}
+
+
+class CaseAction(models.Model):
+    """One action a moderator (or the policy, automatically) took on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=20, choices=ActionKind.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    category = models.CharField(max_length=64)
+    reason = models.TextField(blank=True)
+    automated = models.BooleanField(default=False)
+    content_warning = models.CharField(max_length=500, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    # Set when a timed sanction ran out by itself.
+    expired_at = models.DateTimeField(null=True, blank=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class StatementOfReasons(models.Model):
+    """DSA Art. 17: why a restriction was imposed and how to contest it."""
+
+    action = models.OneToOneField(CaseAction, on_delete=models.CASCADE, related_name="statement")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="statements"
+    )
+    decision_visibility = models.CharField(max_length=64, blank=True)
+    decision_account = models.CharField(max_length=64, blank=True)
+    category = models.CharField(max_length=80)  # DSA STATEMENT_CATEGORY_*
+    content_type = models.CharField(max_length=40, default="CONTENT_TYPE_TEXT")
+    source_type = models.CharField(max_length=40)  # SOURCE_ARTICLE_16, SOURCE_VOLUNTARY...
+    automated_detection = models.BooleanField(default=False)
+    automated_decision = models.CharField(max_length=40, default="AUTOMATED_DECISION_NOT_AUTOMATED")
+    facts = models.TextField()
+    ground = models.CharField(max_length=40, default="DECISION_GROUND_INCOMPATIBLE_CONTENT")
+    policy_ground = models.TextField()
+    legal_ground = models.TextField(blank=True)
+    scope = models.TextField(blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    content_date = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    puid = models.CharField(max_length=64, unique=True)
+
+
+class Appeal(models.Model):
+    """DSA Art. 20: a request to reverse a decision, decided by another moderator."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        UPHELD = "upheld"  # the original decision stands
+        REVERSED = "reversed"
+
+    statement = models.ForeignKey(
+        StatementOfReasons, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="appeals",
+    )
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="appeals")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="appeals",
+    )
+    text = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+
+class Strike(models.Model):
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="strikes"
+    )
+    action = models.ForeignKey(CaseAction, on_delete=models.CASCADE, related_name="strikes")
+    weight = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Referral(models.Model):
+    """DSA Art. 18: a package about a threat to life or safety, made for the police."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    package = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)

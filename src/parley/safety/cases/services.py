@@ -1,19 +1,52 @@
-"""State changes of cases and notices. Every change is audited."""
+"""State changes of notices, cases, appeals, referrals and notifiers. Every change is
+audited; moderation actions go through ``take_action`` (in ``actions``, re-exported here)."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
+import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from parley.accounts.models import User
-from parley.core.errors import ValidationFailed
+from parley.accounts.models import Follow, User
+from parley.core.errors import Conflict, NotAllowed, NotFound, RateLimited, ValidationFailed
+from parley.posts.models import Post, PostState
+from parley.safety import policy
 from parley.safety.audit import record_event
-from parley.safety.cases.models import OPEN_STATES, Case, Notice, NoticeSource
+from parley.safety.cases.actions import (  # noqa: F401  (re-exported: the contract's names)
+    THROTTLED_NOTICES_PER_HOUR,
+    bulk_action,
+    decide_notice,
+    move_case,
+    notifier_is_throttled,
+    require_moderator,
+    reverse_action,
+    take_action,
+)
+from parley.safety.cases.models import (
+    OPEN_STATES,
+    Appeal,
+    Case,
+    CaseState,
+    Notice,
+    NoticeSource,
+    Notifier,
+    Referral,
+    StatementOfReasons,
+)
 from parley.safety.policy import SEVERITY_WEIGHT, category_policy
+
+log = logging.getLogger(__name__)
 
 # Mastodon's report categories, mapped to policy categories.
 REPORT_CATEGORY = {"spam": "scams_and_fraud", "legal": "other", "violation": "other",
@@ -26,11 +59,14 @@ SOURCE_TRUST = {
     NoticeSource.MEMBER: 1.0,
     NoticeSource.PUBLIC: 0.8,
 }
+TOKEN_PREFIX = "pnt_"
+MIN_EXPLANATION = 10
+
+
+# -- priority -------------------------------------------------------------------------------
 
 
 def _reach(case: Case) -> float:
-    from parley.accounts.models import Follow
-
     followers = Follow.objects.filter(followee_id=case.account_id).count()
     engagement = 0
     if case.post is not None:
@@ -38,39 +74,63 @@ def _reach(case: Case) -> float:
     return 1.0 + math.log1p(followers + 2 * engagement)
 
 
+def _trust(notice: Notice) -> float:
+    """How much a notice's source is trusted, lowered for notifiers often found wrong."""
+    trust = SOURCE_TRUST.get(notice.source, 1.0)
+    if notice.notifier_id:
+        n = notice.notifier
+        trust *= (n.founded_count + 1) / (n.founded_count + n.unfounded_count + 1)
+    return trust
+
+
 def recompute_priority(case: Case) -> float:
     """priority = severity x reach x confidence x strongest notifier trust."""
-    policy = category_policy(case.category)
-    sources = set(case.notices.values_list("source", flat=True))
-    trust = max((SOURCE_TRUST.get(s, 1.0) for s in sources), default=1.0)
-    confidence = max(case.confidence, 0.5 if sources - {NoticeSource.SCREENING} else 0.0)
-    case.priority = SEVERITY_WEIGHT[policy.severity] * _reach(case) * max(confidence, 0.1) * trust
+    rules = category_policy(case.category)
+    notices = list(case.notices.select_related("notifier"))
+    trust = max((_trust(n) for n in notices), default=1.0)
+    humans = [n for n in notices if n.source != NoticeSource.SCREENING]
+    # Each further independent report adds a little confidence, up to 0.9.
+    reported = min(0.9, 0.5 + 0.05 * (len(humans) - 1)) if humans else 0.0
+    confidence = max(case.confidence, reported, 0.1)
+    case.priority = SEVERITY_WEIGHT[rules.severity] * _reach(case) * confidence * trust
     return case.priority
 
 
-def _open_or_join_case(*, account: User, post, category: str, deadline: datetime | None = None
-                       ) -> tuple[Case, bool]:
-    """The open case about this post (or account), or a new one."""
+# -- opening cases ---------------------------------------------------------------------------
+
+
+def _open_or_join_case(*, account: User, post: Post | None, category: str,
+                       deadline: datetime | None = None) -> tuple[Case, bool]:
+    """The open case about this post (or account), or a new one. Reports floods merge here."""
     existing = Case.objects.select_for_update().filter(
         account=account, post=post, state__in=OPEN_STATES
     ).first()
-    policy = category_policy(category)
-    due = deadline or timezone.now() + policy.deadline
+    rules = category_policy(category)
+    due = deadline or timezone.now() + rules.deadline
     if existing is not None:
-        if SEVERITY_WEIGHT[policy.severity] > SEVERITY_WEIGHT[
+        if SEVERITY_WEIGHT[rules.severity] > SEVERITY_WEIGHT[
                 category_policy(existing.category).severity]:
             existing.category = category
         existing.deadline = min(existing.deadline, due)
+        existing.save(update_fields=["category", "deadline"])
         return existing, False
     case = Case.objects.create(account=account, post=post, category=category, deadline=due)
     record_event("case.opened", actor_label="system", subject=case,
                  data={"category": category, "post_id": getattr(post, "pk", None),
-                       "account_id": account.pk, "deadline": due.isoformat()})
+                       "account_id": account.pk, "deadline": due})
     return case, True
 
 
 def _new_receipt() -> str:
     return secrets.token_hex(8)
+
+
+def _add_notice(case: Case, **fields) -> Notice:
+    notice = Notice.objects.create(case=case, receipt=_new_receipt(), outcome="pending",
+                                   **fields)
+    recompute_priority(case)
+    case.save(update_fields=["priority"])
+    return notice
 
 
 def file_member_report(
@@ -81,7 +141,9 @@ def file_member_report(
     comment: str = "",
     rule_ids: list[int] | tuple = (),
 ) -> Notice:
-    """A member reports an account and optionally some of its posts (Mastodon's reports)."""
+    """A member reports an account and optionally some of its posts (Mastodon's reports).
+
+    The same member reporting the same thing again gets their first report back."""
     if category not in REPORT_CATEGORY:
         raise ValidationFailed(f"Unknown report category {category!r}")
     if reporter.pk == account.pk:
@@ -96,46 +158,530 @@ def file_member_report(
         if duplicate is not None:
             return duplicate
         case, _ = _open_or_join_case(account=account, post=post, category=policy_category)
-        notice = Notice.objects.create(
-            case=case,
-            source=NoticeSource.MEMBER,
-            reporter=reporter,
-            category=policy_category,
-            reported_category=category,
-            comment=comment[:1000],
-            rule_ids=list(rule_ids),
+        notice = _add_notice(
+            case, source=NoticeSource.MEMBER, reporter=reporter, category=policy_category,
+            reported_category=category, comment=comment[:1000], rule_ids=list(rule_ids),
             post_ids=[p.pk for p in posts],
-            receipt=_new_receipt(),
-            outcome="pending",
         )
-        recompute_priority(case)
-        case.save()
         record_event("notice.received", actor=reporter, subject=notice,
                      data={"case_id": case.pk, "source": "member", "category": category,
                            "post_ids": notice.post_ids})
     return notice
 
 
-def open_case_for_screening(post, verdict) -> Case:
+# -- notices from outside: the public form (Art. 16) and notifiers ----------------------------
+
+_POST_PATH = re.compile(r"^/@(?P<username>\w+)/(?P<post_id>\d+)/?$")
+_API_POST_PATH = re.compile(r"^/(?:api/v1/)?statuses/(?P<post_id>\d+)/?$")
+_ACCOUNT_PATH = re.compile(r"^/@(?P<username>\w+)/?$")
+
+
+def _our_hosts() -> set[str]:
+    hosts = {settings.PARLEY_DOMAIN.lower(), "localhost", "127.0.0.1"}
+    hosts |= {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"}
+    return hosts
+
+
+def resolve_content_url(url: str) -> tuple[User, Post | None]:
+    """The account (and post) an exact URL of this instance points at."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationFailed("url must be the exact http(s) address of a post or profile")
+    if parts.hostname.lower() not in _our_hosts():
+        raise ValidationFailed(f"{parts.hostname} is not this instance ({settings.PARLEY_DOMAIN})")
+    if match := _POST_PATH.match(parts.path) or _API_POST_PATH.match(parts.path):
+        post = (Post.objects.select_related("author").exclude(state=PostState.DELETED)
+                .filter(pk=int(match["post_id"])).first())
+        if post is None or ("username" in match.groupdict()
+                            and post.author.username.lower() != match["username"].lower()):
+            raise ValidationFailed("No post at this url")
+        return post.author, post
+    if match := _ACCOUNT_PATH.match(parts.path):
+        account = User.objects.filter(username__iexact=match["username"]).first()
+        if account is None:
+            raise ValidationFailed("No account at this url")
+        return account, None
+    raise ValidationFailed("url must point at a post (/@name/123) or a profile (/@name)")
+
+
+def _check_category(category: str) -> str:
+    if category not in policy.POLICY:
+        raise ValidationFailed(
+            f"Unknown category {category!r}; one of {', '.join(sorted(policy.POLICY))}")
+    return category
+
+
+def _check_explanation(explanation: str) -> str:
+    explanation = (explanation or "").strip()
+    if len(explanation) < MIN_EXPLANATION:
+        raise ValidationFailed("explanation must say why the content is illegal or against "
+                               f"the rules (at least {MIN_EXPLANATION} characters)")
+    return explanation[:5000]
+
+
+def file_public_notice(*, url: str, explanation: str, category: str, name: str = "",
+                       email: str = "", good_faith: bool) -> Notice:
+    """A notice from anyone, without an account (DSA Art. 16). A receipt is mailed if an
+    address is given; ``notice.receipt`` tracks it."""
+    if not good_faith:
+        raise ValidationFailed("Please confirm that you believe in good faith that the "
+                               "information is accurate and complete")
+    explanation = _check_explanation(explanation)
+    _check_category(category)
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationFailed("email is not a valid address") from None
+    account, post = resolve_content_url(url)
+    with transaction.atomic():
+        case, _ = _open_or_join_case(account=account, post=post, category=category)
+        notice = _add_notice(
+            case, source=NoticeSource.PUBLIC, category=category, comment=explanation,
+            url=url.strip(), name=(name or "").strip()[:200], email=email, good_faith=True,
+            post_ids=[post.pk] if post else [],
+        )
+        record_event("notice.received", actor_label="public", subject=notice,
+                     data={"case_id": case.pk, "source": "public", "category": category,
+                           "url": notice.url})
+    if email:
+        transaction.on_commit(lambda: _mail_receipt(notice))
+    return notice
+
+
+def _mail_receipt(notice: Notice) -> None:
+    try:
+        send_mail(
+            f"We received your notice ({notice.receipt})",
+            f"Thank you. We received your notice about {notice.url} at "
+            f"{notice.created_at:%Y-%m-%d %H:%M %Z}.\n\nReceipt: {notice.receipt}\n"
+            "We will tell you what we decide.\n", None, [notice.email],
+        )
+    except Exception:  # mail is best effort; the receipt was shown on the page
+        log.exception("could not mail the receipt of notice %s", notice.receipt)
+
+
+def file_notifier_notice(notifier: Notifier, *, url: str, explanation: str, category: str,
+                         removal_order: bool = False, deadline: datetime | None = None
+                         ) -> Notice:
+    """A notice from an authenticated notifier; authorities may send removal orders with
+    a legal deadline (1 hour by default). Sending the same url again returns the first
+    receipt while the case is open."""
+    _check_notifier_may_notify(notifier)
+    _check_category(category)
+    explanation = _check_explanation(explanation)
+    if removal_order and notifier.kind != Notifier.Kind.AUTHORITY:
+        raise NotAllowed("Only authorities can send removal orders")
+    now = timezone.now()
+    if deadline is not None and deadline <= now:
+        raise ValidationFailed("deadline must be in the future")
+    if removal_order and deadline is None:
+        deadline = now + policy.AUTHORITY_ORDER_DEADLINE
+    account, post = resolve_content_url(url)
+    with transaction.atomic():
+        duplicate = Notice.objects.filter(notifier=notifier, url=url.strip(),
+                                          case__state__in=OPEN_STATES).first()
+        if duplicate is not None:
+            return duplicate
+        case, _ = _open_or_join_case(account=account, post=post, category=category,
+                                     deadline=deadline)
+        notice = _add_notice(
+            case, source=notifier.kind, notifier=notifier, category=category,
+            comment=explanation, url=url.strip(), removal_order=removal_order,
+            deadline=deadline, post_ids=[post.pk] if post else [], good_faith=True,
+        )
+        Notifier.objects.filter(pk=notifier.pk).update(last_used_at=now)
+        record_event("notice.received", actor_label=f"notifier:{notifier.name}",
+                     subject=notice,
+                     data={"case_id": case.pk, "source": notifier.kind, "category": category,
+                           "url": notice.url, "removal_order": removal_order,
+                           "deadline": deadline})
+    return notice
+
+
+def _check_notifier_may_notify(notifier: Notifier) -> None:
+    if notifier.revoked_at or not notifier.active:
+        raise NotAllowed("This notifier token was revoked")
+    if notifier.is_suspended:
+        raise NotAllowed(
+            "This notifier is suspended from sending notices until "
+            f"{notifier.suspended_until:%Y-%m-%d %H:%M %Z} because too many of its notices "
+            "were manifestly unfounded (DSA Art. 23)")
+    if notifier_is_throttled(notifier):
+        recent = Notice.objects.filter(
+            notifier=notifier, created_at__gte=timezone.now() - timedelta(hours=1)).count()
+        if recent >= THROTTLED_NOTICES_PER_HOUR:
+            raise RateLimited(
+                f"Too many of this notifier's notices were unfounded; it may send "
+                f"{THROTTLED_NOTICES_PER_HOUR} notices an hour for now",
+                limit=THROTTLED_NOTICES_PER_HOUR, remaining=0,
+                reset_at=(timezone.now() + timedelta(hours=1)).timestamp())
+
+
+# -- notifiers --------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_notifier(name: str, kind: str) -> tuple[Notifier, str]:
+    """A new notifier and its token, returned in plain text this once (stored hashed)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("A notifier needs a name")
+    if kind not in Notifier.Kind.values:
+        raise ValidationFailed(f"kind must be one of {', '.join(Notifier.Kind.values)}")
+    if Notifier.objects.filter(name=name).exists():
+        raise Conflict(f"A notifier named {name!r} exists already")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    notifier = Notifier.objects.create(name=name, kind=kind, token_hash=hash_token(token))
+    record_event("notifier.created", actor_label="operator", subject=notifier,
+                 data={"name": name, "kind": kind})
+    return notifier, token
+
+
+def revoke_notifier(name: str) -> Notifier:
+    notifier = Notifier.objects.filter(name=name).first()
+    if notifier is None:
+        raise NotFound(f"No notifier named {name!r}")
+    notifier.revoked_at = timezone.now()
+    notifier.active = False
+    notifier.save(update_fields=["revoked_at", "active"])
+    record_event("notifier.revoked", actor_label="operator", subject=notifier,
+                 data={"name": name})
+    return notifier
+
+
+def authenticate_notifier(token: str) -> Notifier | None:
+    from parley.safety.cases.selectors import notifier_by_token_hash
+
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    return notifier_by_token_hash(hash_token(token))
+
+
+# -- screening results and copies -------------------------------------------------------------
+
+
+def open_case_for_screening(post: Post, verdict) -> Case:
     """Screening held a post or flagged it: open (or join) a case with the evidence."""
     category = verdict.category or "other"
-    case, _ = _open_or_join_case(account=post.author, post=post, category=category)
-    case.screening = [*case.screening, {
-        "tier": verdict.tier,
-        "outcome": verdict.outcome,
-        "category": verdict.category,
-        "score": round(verdict.score, 4),
-        "reason": verdict.reason,
-        "failed_detectors": verdict.failed_detectors,
-        "scores": {r.detector: r.scores for r in verdict.results},
-        "evidence": {r.detector: r.evidence for r in verdict.results},
-    }]
-    case.confidence = max(case.confidence, verdict.score)
-    case.save()
-    Notice.objects.create(
-        case=case, source=NoticeSource.SCREENING, category=category,
-        comment=verdict.reason, post_ids=[post.pk], receipt=_new_receipt(), outcome="pending",
-    )
-    recompute_priority(case)
-    case.save(update_fields=["priority"])
+    with transaction.atomic():
+        case, _ = _open_or_join_case(account=post.author, post=post, category=category)
+        case.screening = [*case.screening, _screening_entry(verdict)]
+        case.confidence = max(case.confidence, verdict.score)
+        case.save(update_fields=["screening", "confidence"])
+        _add_notice(case, source=NoticeSource.SCREENING, category=category,
+                    comment=verdict.reason, post_ids=[post.pk])
     return case
+
+
+def open_case_for_account_screening(account: User, verdict) -> Case:
+    """Screening flagged an account's profile (display name, bio): a case about the account."""
+    category = verdict.category or "other"
+    with transaction.atomic():
+        case, _ = _open_or_join_case(account=account, post=None, category=category)
+        case.screening = [*case.screening, _screening_entry(verdict)]
+        case.confidence = max(case.confidence, getattr(verdict, "score", 0.0))
+        case.save(update_fields=["screening", "confidence"])
+        _add_notice(case, source=NoticeSource.SCREENING, category=category,
+                    comment=getattr(verdict, "reason", ""))
+    return case
+
+
+def _screening_entry(verdict) -> dict:
+    results = getattr(verdict, "results", []) or []
+    return {
+        "tier": getattr(verdict, "tier", ""),
+        "outcome": getattr(verdict, "outcome", ""),
+        "category": getattr(verdict, "category", ""),
+        "score": round(float(getattr(verdict, "score", 0.0)), 4),
+        "reason": getattr(verdict, "reason", ""),
+        "failed_detectors": getattr(verdict, "failed_detectors", []),
+        "scores": {r.detector: r.scores for r in results},
+        "evidence": {r.detector: r.evidence for r in results},
+    }
+
+
+def open_case_for_copy(copy: Post, original: Post, category: str) -> Case:
+    """A near-duplicate of removed content: a case pointing at the original (the sweep)."""
+    with transaction.atomic():
+        case, _ = _open_or_join_case(account=copy.author, post=copy, category=category)
+        case.screening = [*case.screening, {
+            "tier": "sweep", "outcome": "case", "category": category, "score": 1.0,
+            "reason": f"copy of removed post {original.pk}", "scores": {},
+            "evidence": {"near_duplicate": {"removed_post_id": original.pk}},
+        }]
+        case.confidence = max(case.confidence, 0.8)
+        case.save(update_fields=["screening", "confidence"])
+        _add_notice(case, source=NoticeSource.SCREENING, category=category,
+                    comment=f"Copy of removed post {original.pk}", post_ids=[copy.pk])
+    return case
+
+
+# -- claims and closing -----------------------------------------------------------------------
+
+
+def claim_case(case: Case, moderator: User) -> Case:
+    """Claim an open case so no other moderator decides it at the same time."""
+    require_moderator(moderator)
+    claimed = Case.objects.filter(pk=case.pk, state__in=OPEN_STATES,
+                                  claimed_by__isnull=True).update(
+        claimed_by=moderator, claimed_at=timezone.now(), state=CaseState.IN_REVIEW)
+    case.refresh_from_db()
+    if not claimed:
+        if case.claimed_by_id == moderator.pk:
+            return case
+        if case.claimed_by_id is not None:
+            raise Conflict("Another moderator is already working on this case")
+        raise Conflict(f"This case is {case.state}, not open")
+    record_event("case.claimed", actor=moderator, subject=case)
+    return case
+
+
+def unclaim_case(case: Case, moderator: User) -> Case:
+    """Give a claimed case back to the queue (admins may release anyone's claim)."""
+    require_moderator(moderator)
+    case.refresh_from_db()
+    if case.claimed_by_id is None:
+        return case
+    if case.claimed_by_id != moderator.pk and not moderator.is_admin:
+        raise Conflict("Another moderator is working on this case")
+    Case.objects.filter(pk=case.pk).update(claimed_by=None, claimed_at=None,
+                                           state=CaseState.OPEN)
+    case.refresh_from_db()
+    record_event("case.unclaimed", actor=moderator, subject=case)
+    return case
+
+
+def close_case(case: Case, moderator: User, reason: str = "") -> Case:
+    """Close a case; notices still pending are answered 'no action'."""
+    require_moderator(moderator)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.claimed_by_id not in (None, moderator.pk) and not moderator.is_admin:
+            raise Conflict("Another moderator is working on this case")
+        if case.state == CaseState.CLOSED:
+            return case
+        move_case(case, CaseState.CLOSED)
+        case.claimed_by, case.claimed_at = None, None
+        if case.decided_at is None:
+            case.decided_at, case.decided_by = timezone.now(), moderator
+        case.save()
+        for notice in case.notices.filter(outcome="pending").select_related("notifier",
+                                                                             "reporter"):
+            decide_notice(notice, "no_action",
+                          "We reviewed the content and took no action." +
+                          (f" {reason}" if reason else ""))
+        record_event("case.closed", actor=moderator, subject=case, data={"reason": reason})
+    return case
+
+
+def reopen_case(case: Case, moderator: User) -> Case:
+    """Put a decided or closed case back in the queue; its notices become pending again."""
+    require_moderator(moderator)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.state in OPEN_STATES:
+            return case
+        move_case(case, CaseState.OPEN)
+        case.decided_at = case.decided_by = None
+        case.save()
+        case.notices.exclude(source=NoticeSource.SCREENING).update(
+            outcome="pending", outcome_text="", decided_at=None)
+        record_event("case.reopened", actor=moderator, subject=case)
+    return case
+
+
+def set_legal_hold(case: Case, moderator: User, held: bool = True, reason: str = "") -> Case:
+    """Keep a case's content past the preservation window (or stop doing so)."""
+    require_moderator(moderator)
+    Case.objects.filter(pk=case.pk).update(legal_hold=held)
+    case.refresh_from_db()
+    record_event("case.legal_hold", actor=moderator, subject=case,
+                 data={"held": held, "reason": reason})
+    return case
+
+
+# -- appeals (DSA Art. 20) ---------------------------------------------------------------------
+
+
+def _check_window(since: datetime | None) -> None:
+    if since is not None and timezone.now() - since > policy.APPEAL_WINDOW:
+        raise NotAllowed("The appeal window of 6 months has closed")
+
+
+def file_appeal(statement: StatementOfReasons, appellant: User, text: str) -> Appeal:
+    """The author contests a decision about their content or account."""
+    if appellant is None or statement.recipient_id != appellant.pk:
+        raise NotAllowed("Only the person the decision is about can appeal it")
+    _check_window(statement.created_at)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Say why the decision is wrong")
+    with transaction.atomic():
+        if statement.appeals.filter(state=Appeal.State.PENDING).exists():
+            raise Conflict("This decision is already under appeal")
+        if statement.action.reversed_at:
+            raise Conflict("This decision was already reversed")
+        appeal = Appeal.objects.create(statement=statement, appellant=appellant,
+                                       text=text[:5000])
+        _mark_case_appealed(statement.action.case)
+        record_event("appeal.filed", actor=appellant, subject=appeal,
+                     data={"statement_id": statement.pk, "action_id": statement.action_id})
+    return appeal
+
+
+def file_notice_appeal(notice: Notice, text: str) -> Appeal:
+    """Whoever sent a rejected notice contests the rejection."""
+    if notice.outcome != "rejected":
+        raise ValidationFailed("Only a rejected notice can be appealed")
+    _check_window(notice.decided_at)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Say why the decision is wrong")
+    with transaction.atomic():
+        if notice.appeals.filter(state=Appeal.State.PENDING).exists():
+            raise Conflict("This decision is already under appeal")
+        appeal = Appeal.objects.create(notice=notice, appellant=notice.reporter,
+                                       text=text[:5000])
+        _mark_case_appealed(notice.case)
+        record_event("appeal.filed", actor=notice.reporter,
+                     actor_label="" if notice.reporter_id else f"notice:{notice.receipt}",
+                     subject=appeal, data={"notice_id": notice.pk})
+    return appeal
+
+
+def _mark_case_appealed(case: Case) -> None:
+    if case.state == CaseState.DECIDED:
+        move_case(case, CaseState.APPEALED)
+        case.save(update_fields=["state"])
+
+
+def _original_deciders(appeal: Appeal) -> set[int]:
+    if appeal.statement_id:
+        action = appeal.statement.action
+        case = action.case
+        return {pk for pk in (action.moderator_id, case.decided_by_id) if pk}
+    case = appeal.notice.case
+    ids = set(case.actions.filter(kind="dismiss").values_list("moderator_id", flat=True))
+    return {pk for pk in ids | {case.decided_by_id} if pk}
+
+
+def decide_appeal(appeal: Appeal, moderator: User, *, reverse: bool, text: str) -> Appeal:
+    """A different moderator than the one who decided upholds or reverses the decision."""
+    require_moderator(moderator)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Give the reasons for the appeal decision")
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if appeal.state != Appeal.State.PENDING:
+            raise Conflict("This appeal was already decided")
+        if moderator.pk in _original_deciders(appeal):
+            raise NotAllowed("A different moderator must decide an appeal against your "
+                             "own decision")
+        appeal.state = Appeal.State.REVERSED if reverse else Appeal.State.UPHELD
+        appeal.decided_by, appeal.decided_at = moderator, timezone.now()
+        appeal.decision_text = text[:5000]
+        appeal.save()
+        case = _case_of(appeal)
+        if reverse:
+            _reverse_for_appeal(appeal, moderator, case)
+        elif case.state == CaseState.APPEALED:
+            move_case(case, CaseState.DECIDED)
+            case.save(update_fields=["state"])
+        record_event("appeal.decided", actor=moderator, subject=appeal,
+                     data={"outcome": appeal.state, "case_id": case.pk})
+    transaction.on_commit(lambda: _mail_appeal_outcome(appeal))
+    return appeal
+
+
+def _case_of(appeal: Appeal) -> Case:
+    return appeal.statement.action.case if appeal.statement_id else appeal.notice.case
+
+
+def _reverse_for_appeal(appeal: Appeal, moderator: User, case: Case) -> None:
+    if appeal.statement_id:
+        reverse_action(appeal.statement.action, moderator)
+        if case.state == CaseState.APPEALED:
+            move_case(case, CaseState.DECIDED)
+            case.save(update_fields=["state"])
+        return
+    # A wrongly rejected notice: the case goes back to the queue for a fresh decision.
+    notice = appeal.notice
+    notice.outcome, notice.outcome_text = "pending", "Your appeal succeeded; we look again."
+    notice.save(update_fields=["outcome", "outcome_text"])
+    if notice.notifier_id:
+        Notifier.objects.filter(pk=notice.notifier_id, unfounded_count__gt=0).update(
+            unfounded_count=notice.notifier.unfounded_count - 1)
+    if case.state != CaseState.OPEN:
+        move_case(case, CaseState.OPEN)
+        case.save(update_fields=["state"])
+
+
+def _mail_appeal_outcome(appeal: Appeal) -> None:
+    email = appeal.appellant.email if appeal.appellant_id else (
+        appeal.notice.email if appeal.notice_id else "")
+    if not email:
+        return
+    try:
+        send_mail(f"Your appeal was {appeal.state}",
+                  f"Decision on your appeal: {appeal.state}.\n\n{appeal.decision_text}\n",
+                  None, [email])
+    except Exception:
+        log.exception("could not mail the outcome of appeal %s", appeal.pk)
+
+
+# -- referral (DSA Art. 18) ---------------------------------------------------------------
+
+
+def make_referral(case: Case, moderator: User) -> Referral:
+    """Package a threat to life or safety for the police, and record that it was made."""
+    require_moderator(moderator)
+    case = Case.objects.select_related("post", "account").get(pk=case.pk)
+    rules = category_policy(case.category)
+    post, author = case.post, case.account
+    now = timezone.now()
+    package = {
+        "instance": settings.PARLEY_DOMAIN,
+        "made_at": now.isoformat(),
+        "made_by": moderator.username,
+        "case_id": case.pk,
+        "reason": f"Suspected threat to the life or safety of persons: {rules.label} "
+                  f"({rules.examples}).",
+        "category": rules.dsa_category,
+        "content": None if post is None else {
+            "id": post.pk,
+            "url": f"https://{settings.PARLEY_DOMAIN}/@{author.username}/{post.pk}",
+            "text": post.text,
+            "content_warning": post.spoiler_text,
+            "created_at": post.created_at.isoformat(),
+            "time_zone": str(timezone.get_current_timezone()),
+            "state": post.state,
+            "media_sha256": list(post.media.values_list("sha256", flat=True)),
+        },
+        "author": {
+            "id": author.pk,
+            "username": author.username,
+            "display_name": author.display_name,
+            "email": author.email,
+            "created_at": author.created_at.isoformat(),
+            "last_login": author.last_login.isoformat() if author.last_login else None,
+        },
+        "notices": [
+            {"source": n.source, "category": n.category, "received_at": n.created_at.isoformat(),
+             "explanation": n.comment}
+            for n in case.notices.order_by("id")
+        ],
+    }
+    referral = Referral.objects.create(case=case, moderator=moderator, package=package)
+    record_event("case.referred", actor=moderator, subject=case,
+                 data={"referral_id": referral.pk, "post_id": case.post_id})
+    return referral
+
+
+def referral_package(referral: Referral) -> dict:
+    return dict(referral.package, referral_id=referral.pk)
