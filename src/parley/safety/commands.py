@@ -5,4 +5,5 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "train": ("parley.safety.model.cli_train", "train the built-in detection model"),
     "eval": ("parley.safety.model.cli_eval", "evaluate the detection model on labelled data"),
     "verify-audit": ("parley.safety.cli_audit", "verify the hash chain of the audit log"),
+    "run-jobs": ("parley.safety.cli_jobs", "run the periodic jobs once (escalate, expire, purge)"),
 }

@@ -51,8 +51,11 @@ def expire_timed_sanctions(now: datetime | None = None) -> int:
     count = 0
     for action in due.order_by("ends_at")[:BATCH]:
         with transaction.atomic():
+            # Claim it first, so two workers never lift the same sanction twice.
+            if not CaseAction.objects.filter(pk=action.pk, expired_at__isnull=True).update(
+                    expired_at=now):
+                continue
             if _superseded(action):
-                CaseAction.objects.filter(pk=action.pk).update(expired_at=now)
                 continue
             reverse_action(action, None, event="expired")
             count += 1
@@ -93,6 +96,9 @@ def purge_expired_content(now: datetime | None = None) -> int:
 
 
 def _purge(post: Post, now: datetime) -> None:
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not (post.text or post.spoiler_text or post.content_html or post.media.exists()):
+        return  # another worker got here first
     was = post.state
     if post.state != PostState.DELETED:
         transition_post(post, PostState.DELETED)

@@ -1,13 +1,38 @@
-"""`parley worker`: run background tasks (fan-out, screening, notices, purges)."""
+"""`parley worker`: run background tasks (fan-out, screening, notices) and, every minute,
+the periodic safety jobs (escalate overdue cases, end timed sanctions, purge content)."""
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+log = logging.getLogger("parley.worker")
+
+
+def run_jobs_forever(interval: float, stop: threading.Event) -> None:
+    """Run the periodic jobs every ``interval`` seconds until ``stop`` is set."""
+    from parley.safety.cases.jobs import run_periodic_jobs
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            run_periodic_jobs()
+        except Exception:  # never let one bad run end the loop
+            log.exception("periodic jobs failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
 
 
 class Command(BaseCommand):
-    help = "Run the background task worker of the configured task backend."
+    help = (
+        "Run the background task worker of the configured task backend, and the periodic "
+        "safety jobs every --jobs-interval seconds."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -16,14 +41,35 @@ class Command(BaseCommand):
             default=0.2,
             help="seconds between polls of the database queue",
         )
+        parser.add_argument(
+            "--jobs-interval",
+            type=float,
+            default=60.0,
+            help="seconds between runs of the periodic safety jobs (0: do not run them here)",
+        )
 
     def handle(self, *args, **options) -> None:
         from django.conf import settings
 
+        stop = threading.Event()
+        jobs_interval = options["jobs_interval"]
         backend = settings.TASKS["default"]["BACKEND"]
-        if backend.startswith("django_tasks_db"):
-            call_command("db_worker", interval=options["interval"], no_startup_delay=True)
-        elif backend.startswith("django_tasks_rq"):
-            call_command("rqworker", "default")
-        else:
-            self.stdout.write(f"Task backend {backend} runs tasks in-process; no worker needed.")
+        in_process = not backend.startswith(("django_tasks_db", "django_tasks_rq"))
+        if jobs_interval > 0 and in_process:
+            self.stdout.write(f"Task backend {backend} runs tasks in-process; running only "
+                              "the periodic safety jobs.")
+            run_jobs_forever(jobs_interval, stop)
+            return
+        if jobs_interval > 0:
+            threading.Thread(target=run_jobs_forever, args=(jobs_interval, stop),
+                             name="parley-periodic-jobs", daemon=True).start()
+        try:
+            if backend.startswith("django_tasks_db"):
+                call_command("db_worker", interval=options["interval"], no_startup_delay=True)
+            elif backend.startswith("django_tasks_rq"):
+                call_command("rqworker", "default")
+            else:
+                self.stdout.write(f"Task backend {backend} runs tasks in-process; no worker "
+                                  "needed.")
+        finally:
+            stop.set()
