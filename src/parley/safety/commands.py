@@ -6,4 +6,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("parley.safety.model.cli_eval", "evaluate the detection model on labelled data"),
     "verify-audit": ("parley.safety.cli_audit", "verify the hash chain of the audit log"),
     "run-jobs": ("parley.safety.cli_jobs", "run the periodic jobs once (escalate, expire, purge)"),
+    "rules": ("parley.safety.screening.cli_rules", "word/phrase rules: add, list, remove"),
+    "hashes": ("parley.safety.screening.cli_hashes", "hash lists: import, export CSV"),
 }

@@ -1,13 +1,23 @@
 """The screening pipeline: runs detectors on new content and turns scores into an outcome.
 
 Called from ``posts.services.create_post`` / ``edit_post`` (inline tier), from the fan-out
-task (accurate tier) and from profile updates. A failing detector never blocks posting."""
+task (accurate tier), from a background task (heavier optional detectors), from profile
+updates and from media uploads. A failing or slow detector never blocks posting: it counts
+as failed, the post is published and a case is opened for later screening."""
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from parley.safety.policy import category_policy
 from parley.safety.screening.base import Detector, DetectorResult
@@ -15,6 +25,10 @@ from parley.safety.screening.base import Detector, DetectorResult
 log = logging.getLogger(__name__)
 
 OUTCOME_RANK = {"publish": 0, "case": 1, "hold": 2, "reject": 3}
+# Seconds one detector may take before it counts as failed (PARLEY_DETECTOR_TIMEOUTS).
+DEFAULT_TIMEOUTS = {"inline": 2.0, "accurate": 20.0, "background": 120.0}
+POST_FIELDS = ("text", "cw")
+PROFILE_FIELDS = ("display_name", "bio")
 
 
 @dataclass
@@ -39,21 +53,144 @@ class ScreeningVerdict:
                 reason,
             )
 
+    @property
+    def evidence(self) -> dict[str, dict[str, list[str]]]:
+        return {r.detector: r.evidence for r in self.results if r.evidence}
+
+
+# -- which detectors run -------------------------------------------------------------------
+
+
+class _UnloadableDetector:
+    """Stands in for a configured detector that could not be built, so it counts as failed."""
+
+    def __init__(self, name: str, error: Exception, tier: str) -> None:
+        self.name, self.tier, self._error = name, tier, error
+
+    def score(self, text: str) -> DetectorResult:
+        raise RuntimeError(f"detector could not be loaded: {self._error!r}")
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]
+
+
+def _dotted_paths(setting: str) -> list[str]:
+    raw = getattr(settings, setting, None) or os.environ.get(setting, "")
+    paths = raw.split(",") if isinstance(raw, str) else list(raw)
+    return [p.strip() for p in paths if p and p.strip()]
+
+
+_configured: dict[str, Detector] = {}
+
+
+def _configured_detector(path: str, default_tier: str) -> Detector:
+    """Build (once per process) a detector named by a dotted path: instance, class or factory."""
+    if path not in _configured:
+        try:
+            target = import_string(path)
+            detector = target if hasattr(target, "score") and not isinstance(target, type) \
+                else target()
+        except Exception as exc:
+            log.exception("could not load screening detector %s", path)
+            return _UnloadableDetector(path, exc, default_tier)
+        _configured[path] = detector
+    return _configured[path]
+
+
+def extra_detectors(tier: str) -> list[Detector]:
+    """Operator detectors: PARLEY_EXTRA_DETECTORS (any tier) and PARLEY_BACKGROUND_DETECTORS."""
+    found = [_configured_detector(p, "inline") for p in _dotted_paths("PARLEY_EXTRA_DETECTORS")]
+    if tier == "background":
+        found += [_configured_detector(p, "background")
+                  for p in _dotted_paths("PARLEY_BACKGROUND_DETECTORS")]
+    return [d for d in found if getattr(d, "tier", "inline") == tier]
+
+
+def _model_detector(factory_name: str) -> list[Detector]:
+    try:
+        from parley.safety import model
+
+        factory = getattr(model, factory_name, None)
+        if factory is None:  # the model package is not built (or not installed) yet
+            return []
+        return [factory()]
+    except ImportError:
+        return []
+    except Exception as exc:
+        log.exception("the built-in model's %s could not be loaded", factory_name)
+        return [_UnloadableDetector(f"model.{factory_name}", exc, "inline")]
+
+
+def _list_detectors(fields: Iterable[str]) -> list[Detector]:
+    from parley.safety.screening import detectors, snapshots
+
+    tokens = snapshots.current_tokens()
+    found: list[Detector] = [detectors.rules_detector(f, tokens[snapshots.RULES]) for f in fields]
+    if "text" in fields:
+        found.append(detectors.hashes_detector(tokens[snapshots.HASHES]))
+        found.append(detectors.near_duplicates_detector(tokens[snapshots.REMOVED]))
+    return found
+
 
 def inline_detectors() -> list[Detector]:
-    from parley.safety.model import inline_detector
-
-    return [inline_detector()]
+    """Model inline detector + rules (text and content warning) + hashes + near-duplicates."""
+    return (_model_detector("inline_detector") + _load(lambda: _list_detectors(POST_FIELDS))
+            + extra_detectors("inline"))
 
 
 def accurate_detectors() -> list[Detector]:
-    from parley.safety.model import accurate_detector
+    return _model_detector("accurate_detector") + extra_detectors("accurate")
 
-    return [accurate_detector()]
+
+def background_detectors() -> list[Detector]:
+    return extra_detectors("background")
+
+
+def _load(loader: Callable[[], list[Detector]]) -> list[Detector]:
+    try:
+        return loader()
+    except Exception as exc:
+        log.exception("could not load screening detectors")
+        return [_UnloadableDetector("screening lists", exc, "inline")]
+
+
+# -- running them under a time budget ------------------------------------------------------
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():  # threads do not survive a fork
+            workers = int(getattr(settings, "PARLEY_SCREENING_THREADS", 8))
+            _pool = (os.getpid(), ThreadPoolExecutor(workers, "screening"))
+        return _pool[1]
+
+
+def _timeout(detector: Detector, tier: str) -> float:
+    own = getattr(detector, "timeout", None)
+    if own is not None:
+        return float(own)
+    budgets = {**DEFAULT_TIMEOUTS, **(getattr(settings, "PARLEY_DETECTOR_TIMEOUTS", None) or {})}
+    return float(budgets.get(tier, DEFAULT_TIMEOUTS["inline"]))
+
+
+def _reason(outcome: str, category: str, detector: str) -> str:
+    label = category_policy(category).label
+    if outcome == "reject":
+        return f"This content is not allowed on this server ({label}; {detector})"
+    return f"{label} ({detector})"
 
 
 def _apply_policy(verdict: ScreeningVerdict, result: DetectorResult) -> None:
+    for category, action in result.actions.items():
+        score = result.scores.get(category, 1.0)
+        verdict.raise_to(action, category, score, _reason(action, category, result.detector))
     for category, score in result.scores.items():
+        if category in result.actions:
+            continue
         policy = category_policy(category)
         if policy.hold is not None and score >= policy.hold:
             verdict.raise_to("hold", category, score, f"{policy.label} ({result.detector})")
@@ -61,19 +198,43 @@ def _apply_policy(verdict: ScreeningVerdict, result: DetectorResult) -> None:
             verdict.raise_to("case", category, score, f"{policy.label} ({result.detector})")
 
 
-def run_detectors(detectors: list[Detector], text: str, tier: str) -> ScreeningVerdict:
+def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:
+    name = getattr(detector, "name", repr(detector))
+    verdict.failed_detectors.append(name)
+    verdict.raise_to("case", None, 0.0, f"screening failed ({name}: {why}); needs later screening")
+
+
+def run_detectors(
+    detectors: list[Detector], text: str, tier: str, *, texts: dict[str, str] | None = None
+) -> ScreeningVerdict:
+    """Run detectors side by side, each under its time budget; combine their results.
+
+    A detector with a ``field`` attribute scores ``texts[field]`` when ``texts`` is given
+    (rules on the content warning see only the content warning), the others ``text``."""
     verdict = ScreeningVerdict(tier=tier)
     started = time.perf_counter()
+    jobs = []
     for detector in detectors:
+        subject = text
+        if texts is not None and getattr(detector, "field", None) is not None:
+            subject = texts.get(detector.field, "")
+        if not subject.strip():
+            continue
+        deadline = started + _timeout(detector, tier)
+        jobs.append((detector, _executor().submit(detector.score, subject), deadline))
+    for detector, future, deadline in jobs:
         try:
-            result = detector.score(text)
-        except Exception:
-            log.exception(
-                "detector %s failed; post published and queued for review",
-                getattr(detector, "name", detector),
-            )
-            verdict.failed_detectors.append(getattr(detector, "name", repr(detector)))
-            verdict.raise_to("case", None, 0.0, "screening failed; needs later screening")
+            result = future.result(timeout=max(0.0, deadline - time.perf_counter()))
+        except FutureTimeout:
+            log.error("detector %s timed out; content published and queued for review",
+                      getattr(detector, "name", detector))
+            future.cancel()
+            _fail(verdict, detector, "timed out")
+            continue
+        except Exception as exc:
+            log.exception("detector %s failed; content published and queued for review",
+                          getattr(detector, "name", detector))
+            _fail(verdict, detector, type(exc).__name__)
             continue
         verdict.results.append(result)
         _apply_policy(verdict, result)
@@ -81,20 +242,50 @@ def run_detectors(detectors: list[Detector], text: str, tier: str) -> ScreeningV
     return verdict
 
 
-def _load(loader) -> list[Detector]:
-    try:
-        return loader()
-    except Exception:
-        log.exception("could not load screening detectors")
-        return []
+# -- posts ---------------------------------------------------------------------------------
+
+
+def _screen_attached_media(verdict: ScreeningVerdict, media) -> None:
+    from parley.safety.screening.selectors import image_hash_matches
+
+    result = image_hash_matches([m.sha256 for m in media if getattr(m, "sha256", "")])
+    if result is not None:
+        verdict.results.append(result)
+        _apply_policy(verdict, result)
 
 
 def screen_new_post(author, text: str, spoiler_text: str, media) -> ScreeningVerdict:
-    """Inline tier, run before a post is stored."""
+    """Inline tier, run before a post is stored (and before an edit is saved)."""
     combined = "\n".join(part for part in (spoiler_text, text) if part)
-    if not combined.strip():
-        return ScreeningVerdict()
-    return run_detectors(_load(inline_detectors), combined, "inline")
+    verdict = ScreeningVerdict()
+    if combined.strip():
+        verdict = run_detectors(
+            _load(inline_detectors), combined, "inline", texts={"text": text, "cw": spoiler_text}
+        )
+    if media:
+        _screen_attached_media(verdict, media)
+    if verdict.outcome == "reject":
+        _audit_rejection(author, verdict, "post")
+    return verdict
+
+
+def _audit_rejection(account, verdict: ScreeningVerdict, what: str) -> None:
+    from parley.safety.audit import record_event
+
+    record_event(f"screening.reject.{what}", actor_label="screening", subject=account,
+                 data=_verdict_data(verdict))
+
+
+def _verdict_data(verdict: ScreeningVerdict) -> dict:
+    return {
+        "tier": verdict.tier,
+        "category": verdict.category,
+        "score": round(verdict.score, 4),
+        "reason": verdict.reason,
+        "failed_detectors": verdict.failed_detectors,
+        "scores": {r.detector: r.scores for r in verdict.results},
+        "evidence": verdict.evidence,
+    }
 
 
 def record_post_screening(post, verdict: ScreeningVerdict) -> None:
@@ -103,19 +294,8 @@ def record_post_screening(post, verdict: ScreeningVerdict) -> None:
         return
     from parley.safety.audit import record_event
 
-    record_event(
-        f"screening.{verdict.outcome}",
-        actor_label="screening",
-        subject=post,
-        data={
-            "tier": verdict.tier,
-            "category": verdict.category,
-            "score": round(verdict.score, 4),
-            "reason": verdict.reason,
-            "failed_detectors": verdict.failed_detectors,
-            "scores": {r.detector: r.scores for r in verdict.results},
-        },
-    )
+    record_event(f"screening.{verdict.outcome}", actor_label="screening", subject=post,
+                 data=_verdict_data(verdict))
     try:
         from parley.safety.cases.services import open_case_for_screening
     except ImportError:
@@ -123,24 +303,114 @@ def record_post_screening(post, verdict: ScreeningVerdict) -> None:
     open_case_for_screening(post, verdict)
 
 
+def _post_text(post) -> str:
+    return "\n".join(part for part in (post.spoiler_text, post.text) if part)
+
+
 def screen_before_distribution(post) -> str:
     """Accurate tier, run by the fan-out task. Returns the outcome; holds the post if needed."""
-    combined = "\n".join(part for part in (post.spoiler_text, post.text) if part)
+    combined = _post_text(post)
     if not combined.strip():
         return "publish"
     verdict = run_detectors(_load(accurate_detectors), combined, "accurate")
-    if verdict.outcome == "hold":
+    if verdict.outcome in ("hold", "reject"):  # too late to reject: the post exists
+        verdict.outcome = "hold"
         from parley.posts.models import PostState
         from parley.posts.services import transition_post
 
         transition_post(post, PostState.HELD)
     record_post_screening(post, verdict)
+    if verdict.outcome != "hold":
+        queue_background_screening(post)
     return verdict.outcome
 
 
+def queue_background_screening(post) -> None:
+    """Enqueue the background tier if any heavier detector is configured."""
+    if not background_detectors():
+        return
+    from django.db import transaction
+
+    from parley.safety.screening.tasks import screen_post_in_background
+
+    post_id = post.pk
+    transaction.on_commit(lambda: screen_post_in_background.enqueue(post_id))
+
+
+def screen_in_background(post) -> str:
+    """Background tier: heavier detectors may open a case, never hold or reject."""
+    detectors = background_detectors()
+    combined = _post_text(post)
+    if not detectors or not combined.strip():
+        return "publish"
+    verdict = run_detectors(detectors, combined, "background")
+    if verdict.outcome in ("hold", "reject"):
+        verdict.outcome = "case"
+    record_post_screening(post, verdict)
+    return verdict.outcome
+
+
+# -- profiles and media --------------------------------------------------------------------
+
+
 def screen_profile(user) -> None:
-    """Display names and bios are screened by the server-wide rules (see rules detector)."""
+    """Screen a changed display name or bio with the server rules.
+
+    Reject rules refuse the update (ValidationFailed); hold and case rules let it through
+    and open a case about the account."""
+    from parley.accounts.models import User
+    from parley.core.errors import ValidationFailed
+    from parley.safety.screening.detectors import FIELD_LABEL
+
+    stored = User.objects.filter(pk=user.pk).values(*PROFILE_FIELDS).first() or {}
+    texts = {f: getattr(user, f) or "" for f in PROFILE_FIELDS
+             if (getattr(user, f) or "") != stored.get(f, "")}
+    texts = {f: t for f, t in texts.items() if t.strip()}
+    if not texts:
+        return
+    verdict = run_detectors(_load(lambda: _list_detectors(texts)), "", "inline", texts=texts)
+    if verdict.outcome == "reject":
+        _audit_rejection(user, verdict, "profile")
+        field_name = next(f for f in texts if _rejected_field(verdict, FIELD_LABEL[f]))
+        label = category_policy(verdict.category or "other").label
+        raise ValidationFailed(
+            f"Validation failed: {FIELD_LABEL[field_name]} is not allowed on this server ({label})"
+        )
+    if verdict.outcome != "publish":
+        open_account_case(user, verdict, "profile")
+
+
+def _rejected_field(verdict: ScreeningVerdict, label: str) -> bool:
+    return any(why.startswith(label) for r in verdict.results if "reject" in r.actions.values()
+               for whys in r.evidence.values() for why in whys)
+
+
+def open_account_case(account, verdict: ScreeningVerdict, what: str) -> None:
+    """Audit a screening result about an account (profile, upload) and open a case for it."""
+    from parley.safety.audit import record_event
+
+    record_event(f"screening.{what}.{verdict.outcome}", actor_label="screening",
+                 subject=account, data=_verdict_data(verdict))
+    from parley.safety.cases import services as case_services
+
+    if hasattr(case_services, "open_case_for_account_screening"):
+        case_services.open_case_for_account_screening(account, verdict)
 
 
 def screen_media_hash(owner, sha256: str) -> None:
-    """Uploaded images are checked against hash lists of known violating content."""
+    """An upload whose SHA-256 is on a hash list with a reject outcome is refused.
+
+    Hold and case entries let the upload through; the post that attaches it is held or
+    opens a case (see ``screen_new_post``)."""
+    from parley.core.errors import ValidationFailed
+    from parley.safety.screening.selectors import image_hash_matches
+
+    result = image_hash_matches([sha256])
+    if result is None:
+        return
+    verdict = ScreeningVerdict(tier="inline", results=[result])
+    _apply_policy(verdict, result)
+    if verdict.outcome != "reject":
+        return
+    open_account_case(owner, verdict, "media")
+    raise ValidationFailed("This file matches known violating content and cannot be uploaded")
