@@ -272,16 +272,18 @@ def referral_download(request: HttpRequest, case_id: int, referral_id: int) -> H
     return _download(services.referral_package(made), f"referral-{case_id}-{made.pk}.json")
 
 
-def _original_moderator_id(appeal: Appeal) -> int | None:
+def _appeal_row(appeal: Appeal, viewer) -> dict:
+    """The appealed case, and whether the viewer took the decision under appeal."""
     if appeal.statement_id:
-        return appeal.statement.action.moderator_id
-    return appeal.notice.case.decided_by_id if appeal.notice_id else None
+        case_id, decided_by = appeal.statement.action.case_id, appeal.statement.action.moderator_id
+    else:
+        case_id, decided_by = appeal.notice.case_id, appeal.notice.case.decided_by_id
+    return {"appeal": appeal, "case_id": case_id, "mine": decided_by == viewer.pk}
 
 
 def _render_appeals(request: HttpRequest, *, error: str = "", status: int = 200
                     ) -> HttpResponse:
-    rows = [{"appeal": appeal, "mine": _original_moderator_id(appeal) == request.user.pk}
-            for appeal in cases.pending_appeals()]
+    rows = [_appeal_row(appeal, request.user) for appeal in cases.pending_appeals()]
     return render(request, "safety/appeals.html",
                   {"rows": rows, "form": AppealDecisionForm(), "error": error}, status=status)
 
