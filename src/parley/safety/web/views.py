@@ -20,7 +20,7 @@ from parley.core.errors import NotFound, ParleyError, RateLimited
 from parley.posts.models import PostState
 from parley.safety.cases import selectors as cases
 from parley.safety.cases import services
-from parley.safety.cases.models import ActionKind, Appeal
+from parley.safety.cases.models import OPEN_STATES, ActionKind, Appeal
 from parley.safety.policy import APPEAL_WINDOW, category_policy
 from parley.safety.web.forms import (
     ActionForm,
@@ -171,7 +171,7 @@ def _render_case(request: HttpRequest, case_id: int, *, form: ActionForm | None 
     case = detail.case
     locked = case.claimed_by_id is not None and case.claimed_by_id != request.user.pk
     context = {
-        "d": detail, "case": case, "locked": locked,
+        "d": detail, "case": case, "locked": locked, "is_open": case.state in OPEN_STATES,
         "form": form or ActionForm(initial={"category": case.category, "duration": "7"}),
         "actions_available": _available_actions(case),
         "can_warn": case.post is not None and case.post.state != PostState.REMOVED,
@@ -233,13 +233,13 @@ def cluster(request: HttpRequest, case_id: int) -> HttpResponse:
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case_id, error="Choose an action.", status=422)
+    act_on_cluster = getattr(services, "cluster_action", None)
+    if act_on_cluster is None:  # contract request W1, not implemented by the cases app yet
+        return _render_case(request, case_id, error="Cluster actions are not available yet.",
+                            status=501)
     try:
-        case = cases.get_case(case_id)
-        members = cases.cluster_cases(case)
-        if not members:
-            raise NotFound("There are no open cases in this cluster.")
-        done = services.bulk_action(members, request.user, form.cleaned_data["kind"],
-                                    reason=form.cleaned_data["reason"])
+        done = act_on_cluster(cases.get_case(case_id), request.user, form.cleaned_data["kind"],
+                              reason=form.cleaned_data["reason"])
     except ParleyError as exc:
         return _render_case(request, case_id, error=exc.message, status=exc.status)
     messages.success(request, f"{ACTION_LABELS[form.cleaned_data['kind']]}: "
