@@ -17,6 +17,17 @@ class MastodonOAuth2Validator(OAuth2Validator):
         return granted <= _expand(allowed)
 
 
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        # Admin scopes are granted only to moderators and admins; anyone else gets the
+        # token without them, so the admin API stays closed to members (403).
+        user = getattr(request, "user", None)
+        if not getattr(user, "is_moderator", False):
+            kept = [s for s in str(token.get("scope", "")).split() if not s.startswith("admin")]
+            token["scope"] = " ".join(kept)
+            request.scopes = kept
+        return super().save_bearer_token(token, request, *args, **kwargs)
+
+
 def _expand(scopes: set[str]) -> set[str]:
     from django.conf import settings
 

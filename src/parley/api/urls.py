@@ -4,12 +4,16 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from parley.api import views_accounts as accounts
+from parley.api import views_admin as admin
 from parley.api import views_misc as misc
+from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
+from parley.api import views_safety as safety
 from parley.api import views_statuses as statuses
 from parley.api import views_timelines as timelines
 
 ID = r"(?P<{}>\d+)"
+RECEIPT = r"(?P<receipt>[0-9a-f]+)"
 
 
 def route(pattern: str, view, name: str | None = None):
@@ -107,5 +111,54 @@ urlpatterns = [
     route(
         f"api/v1/notifications/{ID.format('notification_id')}/dismiss",
         timelines.NotificationDismissView.as_view(),
+    ),
+    # Mastodon's admin API (moderators and admins; admin:read / admin:write)
+    route("api/v1/admin/reports", admin.AdminReportsView.as_view()),
+    route(f"api/v1/admin/reports/{ID.format('report_id')}", admin.AdminReportView.as_view()),
+    *[
+        route(
+            f"api/v1/admin/reports/{ID.format('report_id')}/{action}",
+            admin.AdminReportActionView.as_view(action=action),
+        )
+        for action in ("assign_to_self", "unassign", "resolve", "reopen")
+    ],
+    route(f"api/v1/admin/accounts/{ID.format('account_id')}", admin.AdminAccountView.as_view()),
+    route(
+        f"api/v1/admin/accounts/{ID.format('account_id')}/action",
+        admin.AdminAccountActionView.as_view(),
+    ),
+    # Parley's notifier API (notifier tokens only)
+    route("api/parley/v1/notices", notifier.NoticesView.as_view()),
+    route(f"api/parley/v1/notices/{RECEIPT}", notifier.NoticeView.as_view()),
+    route(f"api/parley/v1/notices/{RECEIPT}/appeal", notifier.NoticeAppealView.as_view()),
+    # Parley's safety API: moderators (cases, appeals, policy) and authors (statements)
+    route("api/parley/v1/cases", safety.CasesView.as_view()),
+    route(f"api/parley/v1/cases/{ID.format('case_id')}", safety.CaseView.as_view()),
+    route(f"api/parley/v1/cases/{ID.format('case_id')}/claim", safety.CaseClaimView.as_view()),
+    route(
+        f"api/parley/v1/cases/{ID.format('case_id')}/unclaim",
+        safety.CaseClaimView.as_view(claim=False),
+    ),
+    route(f"api/parley/v1/cases/{ID.format('case_id')}/close", safety.CaseCloseView.as_view()),
+    route(
+        f"api/parley/v1/cases/{ID.format('case_id')}/actions", safety.CaseActionsView.as_view()
+    ),
+    route(
+        f"api/parley/v1/cases/{ID.format('case_id')}/referral", safety.CaseReferralView.as_view()
+    ),
+    route("api/parley/v1/appeals", safety.AppealsView.as_view()),
+    route(
+        f"api/parley/v1/appeals/{ID.format('appeal_id')}/decide",
+        safety.AppealDecideView.as_view(),
+    ),
+    route("api/parley/v1/policy", safety.PolicyView.as_view()),
+    route("api/parley/v1/notifiers", safety.NotifiersView.as_view()),
+    route("api/parley/v1/statements", safety.StatementsView.as_view()),
+    route(
+        f"api/parley/v1/statements/{ID.format('statement_id')}", safety.StatementView.as_view()
+    ),
+    route(
+        f"api/parley/v1/statements/{ID.format('statement_id')}/appeal",
+        safety.StatementAppealView.as_view(),
     ),
 ]

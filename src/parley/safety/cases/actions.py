@@ -89,9 +89,11 @@ def take_action(
     duration: timedelta | None = None,
     content_warning: str = "",
     automated: bool = False,
+    on_account: bool = False,
 ) -> CaseAction:
     """Apply one action to a case's post or account. ``automated=True`` with no moderator
-    means the policy acted by itself (e.g. repeat-offender suspension)."""
+    means the policy acted by itself (e.g. repeat-offender suspension); ``on_account=True``
+    applies a label or reach limit to the whole account of a case about one post."""
     if kind not in ActionKind.values:
         raise ValidationFailed(f"Unknown action {kind!r}; one of {', '.join(ActionKind.values)}")
     if not automated:
@@ -105,12 +107,14 @@ def take_action(
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("post", "account").get(pk=case.pk)
         _claim_for_action(case, moderator)
-        if case.post is None and kind in POST_ONLY:
+        on_account = on_account or case.post is None
+        if on_account and kind in POST_ONLY:
             raise ValidationFailed("This case is about an account, not a post")
         ends_at = timezone.now() + duration if duration else None
         action = CaseAction.objects.create(
             case=case, kind=kind, moderator=moderator, category=category, reason=reason,
             automated=automated, ends_at=ends_at, content_warning=content_warning[:500],
+            on_account=on_account,
         )
         _apply(action, case)
         record_event(
@@ -165,7 +169,7 @@ def _apply(action: CaseAction, case: Case) -> None:
     elif kind == ActionKind.CONTENT_WARNING:
         _label(case, action)
     elif kind == ActionKind.LIMIT_REACH:
-        _limit(case, True)
+        _limit(action, True)
     elif kind == ActionKind.SUSPEND:
         account_services.suspend_account(case.account, until=action.ends_at)
     elif kind == ActionKind.UNSUSPEND:
@@ -183,7 +187,7 @@ def _republish(post: Post) -> None:
 
 
 def _label(case: Case, action: CaseAction) -> None:
-    if case.post is None:
+    if action.on_account:
         account_services.sensitize_account(case.account, True)
         return
     # A moderation label, not an author edit: no revision, no re-screening.
@@ -191,8 +195,9 @@ def _label(case: Case, action: CaseAction) -> None:
     Post.objects.filter(pk=case.post_id).update(sensitive=True, spoiler_text=text)
 
 
-def _limit(case: Case, limited: bool) -> None:
-    if case.post is None:
+def _limit(action: CaseAction, limited: bool) -> None:
+    case = action.case
+    if action.on_account:
         account_services.silence_account(case.account, limited)
     else:
         Post.objects.filter(pk=case.post_id).update(limited=limited)
@@ -274,7 +279,7 @@ def issue_statement(action: CaseAction, case: Case) -> StatementOfReasons:
 
 def _scope(action: CaseAction, case: Case) -> str:
     what = f"post {case.post_id}" if case.post_id else f"account @{case.account.username}"
-    if action.kind in (ActionKind.SUSPEND, ActionKind.STRIKE):
+    if action.on_account or action.kind in (ActionKind.SUSPEND, ActionKind.STRIKE):
         what = f"account @{case.account.username}"
     if action.ends_at:
         return f"Applies to {what} until {action.ends_at:%Y-%m-%d %H:%M %Z}."
@@ -385,12 +390,12 @@ def reverse_action(action: CaseAction, moderator: User | None, *, event: str = "
     if kind in (ActionKind.REMOVE, ActionKind.HOLD) and case.post is not None:
         _republish(case.post)
     elif kind == ActionKind.CONTENT_WARNING:
-        if case.post is None:
+        if action.on_account:
             account_services.sensitize_account(case.account, False)
         else:
             Post.objects.filter(pk=case.post_id).update(sensitive=False, spoiler_text="")
     elif kind == ActionKind.LIMIT_REACH:
-        _limit(case, False)
+        _limit(action, False)
     elif kind == ActionKind.SUSPEND:
         account_services.unsuspend_account(case.account)
     elif kind == ActionKind.STRIKE:

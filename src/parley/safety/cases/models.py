@@ -167,6 +167,9 @@ class CaseAction(models.Model):
     reason = models.TextField(blank=True)
     automated = models.BooleanField(default=False)
     content_warning = models.CharField(max_length=500, blank=True)
+    # Applied to the whole account although the case is about one post (Mastodon's
+    # account actions on a report).
+    on_account = models.BooleanField(default=False)
     ends_at = models.DateTimeField(null=True, blank=True)
     # Set when a timed sanction ran out by itself.
     expired_at = models.DateTimeField(null=True, blank=True)

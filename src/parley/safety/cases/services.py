@@ -421,6 +421,15 @@ def open_case_for_copy(copy: Post, original: Post, category: str) -> Case:
     return case
 
 
+def open_case_about_account(account: User, moderator: User, category: str = "other") -> Case:
+    """A moderator acts on an account without a report: its open account case, or a new one."""
+    require_moderator(moderator)
+    _check_category(category)
+    with transaction.atomic():
+        case, _ = _open_or_join_case(account=account, post=None, category=category)
+    return case
+
+
 # -- claims and closing -----------------------------------------------------------------------
 
 
