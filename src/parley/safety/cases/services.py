@@ -37,6 +37,7 @@ from parley.safety.cases.models import (
     OPEN_STATES,
     Appeal,
     Case,
+    CaseAction,
     CaseState,
     Notice,
     NoticeSource,
@@ -428,6 +429,26 @@ def open_case_about_account(account: User, moderator: User, category: str = "oth
     with transaction.atomic():
         case, _ = _open_or_join_case(account=account, post=None, category=category)
     return case
+
+
+def cluster_action(case: Case, moderator: User, kind: str, *, reason: str = ""
+                   ) -> list[CaseAction]:
+    """Take ``kind`` on every near-duplicate of the case's post (not on the case itself),
+    opening a case for each copy that has none. Copies another moderator holds are skipped."""
+    require_moderator(moderator)
+    if case.post is None:
+        raise ValidationFailed("This case is about an account, not a post")
+    from parley.safety.cases.selectors import near_duplicates
+
+    done = []
+    for copy in near_duplicates(case.post):
+        copy_case = open_case_for_copy(copy, case.post, case.category)
+        try:
+            done.append(take_action(copy_case, moderator, kind, reason=reason,
+                                    category=case.category))
+        except Conflict:
+            continue
+    return done
 
 
 # -- claims and closing -----------------------------------------------------------------------
