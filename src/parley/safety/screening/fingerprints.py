@@ -25,14 +25,20 @@ def normalise_text(text: str) -> str:
     return normalise(text)
 
 
+def canonical_text(text: str) -> str:
+    """Normalised text with punctuation dropped: "Kill them!!" and "k1ll them" are one text."""
+    normalised = normalise_text(text)
+    return _NON_WORD.sub(" ", normalised).strip() or normalised  # an all-emoji text stays
+
+
 def text_sha256(text: str) -> str:
-    """The hash-list key of a text: SHA-256 of its normalised form."""
-    return hashlib.sha256(normalise_text(text).encode()).hexdigest()
+    """The hash-list key of a text: SHA-256 of its canonical form."""
+    return hashlib.sha256(canonical_text(text).encode()).hexdigest()
 
 
 def shingles(text: str) -> set[str]:
-    """Character shingles of the normalised text without punctuation; empty if too short."""
-    canonical = _NON_WORD.sub(" ", normalise_text(text)).strip()
+    """Character shingles of the canonical text; empty if the text is too short."""
+    canonical = canonical_text(text)
     if len(canonical) < MIN_CHARS:
         return set()
     return {canonical[i : i + SHINGLE] for i in range(len(canonical) - SHINGLE + 1)}

@@ -40,6 +40,7 @@ class ScreeningVerdict:
     tier: str = "inline"
     results: list[DetectorResult] = field(default_factory=list)
     failed_detectors: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # "detector: why", for the reason
     elapsed_ms: float = 0.0
 
     def raise_to(self, outcome: str, category: str | None, score: float, reason: str) -> None:
@@ -201,7 +202,11 @@ def _apply_policy(verdict: ScreeningVerdict, result: DetectorResult) -> None:
 def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:
     name = getattr(detector, "name", repr(detector))
     verdict.failed_detectors.append(name)
-    verdict.raise_to("case", None, 0.0, f"screening failed ({name}: {why}); needs later screening")
+    verdict.failures.append(f"{name}: {why}")
+    reason = f"screening failed ({'; '.join(verdict.failures)}); needs later screening"
+    verdict.raise_to("case", None, 0.0, reason)
+    if verdict.outcome == "case" and verdict.category is None:
+        verdict.reason = reason
 
 
 def run_detectors(

@@ -1,0 +1,64 @@
+"""Real detectors that misbehave, plugged in the way operators add detectors (settings)."""
+
+from __future__ import annotations
+
+import threading
+
+from parley.safety.screening.base import DetectorResult
+
+
+class Exploding:
+    """Crashes on every text."""
+
+    name = "exploding"
+    tier = "inline"
+
+    def score(self, text: str) -> DetectorResult:
+        raise RuntimeError("model server unreachable")
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]
+
+
+class Sleepy:
+    """Takes far longer than its budget; ``finished`` is set when it finally returns."""
+
+    name = "sleepy"
+    tier = "inline"
+    timeout = 0.2
+    finished = threading.Event()
+
+    def score(self, text: str) -> DetectorResult:
+        self.finished.wait(3)
+        return DetectorResult(self.name)
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]
+
+
+class _Scoring:
+    name = "scoring"
+    tier = "inline"
+    word = "spoonbender"
+
+    def score(self, text: str) -> DetectorResult:
+        if self.word not in text.lower():
+            return DetectorResult(self.name)
+        return DetectorResult(self.name, {"violence": 0.99}, {"violence": [f"said {self.word}"]})
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]
+
+
+class AccurateViolence(_Scoring):
+    """An accurate-tier detector (as the model's) that is sure about one word."""
+
+    name = "accurate_violence"
+    tier = "accurate"
+
+
+class BackgroundViolence(_Scoring):
+    """A heavy background detector (as an external moderation API) sure about one word."""
+
+    name = "background_violence"
+    tier = "background"
