@@ -28,7 +28,7 @@ CASE_TRANSITIONS: dict[str, set[str]] = {
     CaseState.OPEN: {CaseState.IN_REVIEW, CaseState.DECIDED, CaseState.CLOSED},
     CaseState.IN_REVIEW: {CaseState.OPEN, CaseState.DECIDED, CaseState.CLOSED},
     CaseState.DECIDED: {CaseState.APPEALED, CaseState.CLOSED, CaseState.OPEN},
-    CaseState.APPEALED: {CaseState.DECIDED, CaseState.CLOSED},
+    CaseState.APPEALED: {CaseState.DECIDED, CaseState.CLOSED, CaseState.OPEN},
     CaseState.CLOSED: {CaseState.OPEN},
 }
 OPEN_STATES = (CaseState.OPEN, CaseState.IN_REVIEW)
