@@ -198,3 +198,32 @@ def test_referral_downloads_a_json_package_and_is_recorded(case, mod):
     again = mod.get(f"/moderation/cases/{case.pk}/referrals/{referral.pk}")
     assert json.loads(again.content) == package
     assert "Referral made" in mod.get(f"/moderation/cases/{case.pk}").content.decode()
+
+
+def test_a_held_post_shows_its_detector_scores_and_evidence(member, mod):
+    from parley.posts import services as post_services
+    from parley.safety.screening.services import add_rule
+
+    add_rule("miracle cure", action="hold", category="scams_and_fraud")
+    post = post_services.create_post(member, "Try this miracle cure today")
+    assert post.state == "held"
+    queue = mod.get("/moderation/").content.decode()
+    assert "screening" in queue and ">held<" in queue
+    case = Case.objects.get(post=post)
+    page = mod.get(f"/moderation/cases/{case.pk}").content.decode()
+    assert "Detector scores and evidence" in page and "No screening results" not in page
+    assert "miracle cure" in page.split("Detector scores and evidence")[1]
+    assert "Release post" in page
+    act(mod, case, "release")
+    assert Post.objects.get(pk=post.pk).state == "published"
+
+
+def test_a_case_about_an_account_offers_account_actions_only(member, other_member, mod):
+    from parley.safety.cases.services import file_member_report
+
+    case = file_member_report(other_member, member, [], "spam", comment="bot account").case
+    page = mod.get(f"/moderation/cases/{case.pk}").content.decode()
+    assert "The account" in page and "bot account" in page
+    assert "Remove post" not in page and "Suspend account" in page
+    assert act(mod, case, "suspend", duration="1").status_code == 302
+    assert User.objects.get(pk=member.pk).is_suspended

@@ -66,14 +66,14 @@ def test_good_faith_statement_is_required(post):
     response = Client().post("/notice", data)
     assert response.status_code == 422
     assert 'class="receipt"' not in response.content.decode()
-    assert not Notice.objects.exists()
+    assert not Notice.objects.filter(source="public").exists()
 
 
 def test_urls_of_other_servers_are_refused(post):
     response = Client().post("/notice", fill(post, url="https://elsewhere.example/@x/1"))
     assert response.status_code == 422
     assert "elsewhere.example" in response.content.decode()  # the form keeps what was typed
-    assert not Notice.objects.exists()
+    assert not Notice.objects.filter(source="public").exists()
 
 
 def test_unknown_receipt_is_404():
@@ -85,3 +85,20 @@ def test_notice_form_is_rate_limited_per_ip(post, settings, monkeypatch):
     monkeypatch.setenv("PARLEY_RATE_LIMIT_NOTICE_IP", "2/3600")
     codes = [Client().post("/notice", fill(post)).status_code for _ in range(3)]
     assert codes == [201, 201, 429]
+
+
+def test_a_rejected_notice_can_be_appealed_from_its_receipt_page(post, moderator):
+    page = Client().post("/notice", fill(post, email="")).content.decode()
+    receipt = re.search(r'class="receipt">([^<]+)<', page).group(1)
+    notice = Notice.objects.get(receipt=receipt)
+    mod = Client()
+    mod.force_login(moderator)
+    mod.post(f"/moderation/cases/{notice.case_id}/act", {"kind": "dismiss"})
+
+    status = Client().get(f"/notice/{receipt}").content.decode()
+    assert "no action taken" in status and "Send appeal" in status
+    sent = Client().post(f"/notice/{receipt}", {"text": "It really is a threat."})
+    assert sent.status_code == 302
+    after = Client().get(sent["Location"]).content.decode()
+    assert "pending" in after and "Send appeal" not in after
+    assert "It really is a threat." in mod.get("/moderation/appeals").content.decode()

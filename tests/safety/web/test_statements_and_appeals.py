@@ -10,6 +10,7 @@ from django.test import Client
 from parley.accounts.models import Role
 from parley.posts.models import Post
 from parley.safety.cases.models import Appeal, StatementOfReasons
+from parley.safety.web.views import AUTOMATED_DECISION_TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def test_author_reads_the_statement_with_every_art_17_field(removed, member, cli
     page = author.get(f"/statements/{removed.pk}").content.decode()
     for text in ["Measure", "Remove post", "Scope and duration", "Facts and circumstances",
                  "Spam link", "What started it", "A notice someone sent us",
-                 "Automated detection", "Automated decision", "No, a person decided",
+                 "Automated detection", "Automated decision",
+                 AUTOMATED_DECISION_TEXT[removed.automated_decision],
                  "Ground in our rules", "Appeal to us", "out-of-court dispute settlement",
                  "A court", "Send appeal"]:
         assert text in page, text
