@@ -227,3 +227,16 @@ def test_a_case_about_an_account_offers_account_actions_only(member, other_membe
     assert "Remove post" not in page and "Suspend account" in page
     assert act(mod, case, "suspend", duration="1").status_code == 302
     assert User.objects.get(pk=member.pk).is_suspended
+
+
+def test_the_queue_costs_the_same_queries_for_many_cases(
+        mod, make_member, report_post, other_member, django_assert_max_num_queries):
+    for i in range(3):
+        report_post(make_member(f"q{i}"), other_member, f"spam number {i}")
+    with django_assert_max_num_queries(12) as few:
+        mod.get("/moderation/")
+    for i in range(3, 15):
+        report_post(make_member(f"q{i}"), other_member, f"spam number {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = mod.get("/moderation/").content.decode()
+    assert "15 open cases" in page

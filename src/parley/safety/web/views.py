@@ -21,7 +21,7 @@ from parley.posts.models import PostState
 from parley.safety.cases import selectors as cases
 from parley.safety.cases import services
 from parley.safety.cases.models import OPEN_STATES, ActionKind, Appeal
-from parley.safety.policy import APPEAL_WINDOW, category_policy
+from parley.safety.policy import APPEAL_WINDOW, POLICY, category_policy
 from parley.safety.web.forms import (
     ActionForm,
     AppealDecisionForm,
@@ -88,6 +88,11 @@ def duration_text(delta: timedelta) -> str:
     return f"overdue by {text}" if delta.total_seconds() < 0 else f"{text} left"
 
 
+def _category_label(name: str) -> str:
+    # Labels are not overridable, so the static table will do (no query per row).
+    return (POLICY.get(name) or POLICY["other"]).label
+
+
 def _sources_text(notices) -> str:
     counts = Counter(n.source for n in notices)
     return ", ".join(f"{source} ×{n}" if n > 1 else source for source, n in counts.items())
@@ -104,7 +109,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows.append({"case": case, "overdue": left.total_seconds() < 0,
                      "left": duration_text(left), "notices": len(notices),
                      "sources": _sources_text(notices),
-                     "label": category_policy(case.category).label})
+                     "label": _category_label(case.category)})
     return render(request, "safety/queue.html", {"rows": rows, "form": BulkActionForm(),
                                                  "limit": QUEUE_LIMIT})
 
