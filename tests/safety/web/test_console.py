@@ -240,3 +240,21 @@ def test_the_queue_costs_the_same_queries_for_many_cases(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = mod.get("/moderation/").content.decode()
     assert "15 open cases" in page
+
+
+def test_near_duplicates_are_shown_and_removed_as_a_cluster(member, make_member, other_member,
+                                                            report_post, mod):
+    from parley.posts import services as post_services
+
+    text = "Send 50 euros to claim your prize at totally-real-lottery dot example today"
+    case = report_post(member, other_member, text)
+    copies = [post_services.create_post(make_member(f"copy{i}"), text + "!") for i in range(2)]
+    page = mod.get(f"/moderation/cases/{case.pk}").content.decode()
+    assert "Near-duplicates (2)" in page and "Apply to the cluster" in page
+
+    response = mod.post(f"/moderation/cases/{case.pk}/cluster",
+                        {"kind": "remove", "reason": "lottery scam wave"})
+    assert response.status_code == 302
+    assert "2 near-duplicate case(s) done" in mod.get(response["Location"]).content.decode()
+    assert {Post.objects.get(pk=c.pk).state for c in copies} == {"removed"}
+    assert Post.objects.get(pk=case.post_id).state == "published"  # the case itself is separate

@@ -238,13 +238,10 @@ def cluster(request: HttpRequest, case_id: int) -> HttpResponse:
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case_id, error="Choose an action.", status=422)
-    act_on_cluster = getattr(services, "cluster_action", None)
-    if act_on_cluster is None:  # contract request W1, not implemented by the cases app yet
-        return _render_case(request, case_id, error="Cluster actions are not available yet.",
-                            status=501)
     try:
-        done = act_on_cluster(cases.get_case(case_id), request.user, form.cleaned_data["kind"],
-                              reason=form.cleaned_data["reason"])
+        done = services.cluster_action(cases.get_case(case_id), request.user,
+                                       form.cleaned_data["kind"],
+                                       reason=form.cleaned_data["reason"])
     except ParleyError as exc:
         return _render_case(request, case_id, error=exc.message, status=exc.status)
     messages.success(request, f"{ACTION_LABELS[form.cleaned_data['kind']]}: "
