@@ -258,3 +258,10 @@ def test_near_duplicates_are_shown_and_removed_as_a_cluster(member, make_member,
     assert "2 near-duplicate case(s) done" in mod.get(response["Location"]).content.decode()
     assert {Post.objects.get(pk=c.pk).state for c in copies} == {"removed"}
     assert Post.objects.get(pk=case.post_id).state == "published"  # the case itself is separate
+
+
+def test_console_actions_need_the_csrf_token(case, moderator):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(moderator)
+    assert act(client, case, "remove").status_code == 403
+    assert Post.objects.get(pk=case.post_id).state == "published"
