@@ -8,13 +8,15 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from parley.api.base import MastodonAPIView, param_bool, param_int, param_raw, param_str
+from parley.api.oauth import scope_satisfied
 from parley.api.serializers import iso, serialize_account, serialize_statuses
-from parley.core.errors import ValidationFailed
+from parley.core.errors import NotAllowed, ValidationFailed
 from parley.posts import selectors as post_selectors
 from parley.posts.models import Post
 from parley.safety import policy
@@ -325,8 +327,6 @@ class PolicyView(MastodonAPIView):
         responses={200: OpenApiTypes.OBJECT, 403: ERROR, 422: ERROR},
     )
     def patch(self, request: Request) -> Response:
-        from parley.core.errors import NotAllowed
-
         if not request.user.is_admin:
             raise NotAllowed("Only admins may change the policy")
         body = request.data
@@ -368,8 +368,22 @@ class NotifiersView(MastodonAPIView):
 # -- members: their statements of reasons and appeals ---------------------------------------
 
 
-class StatementsView(MastodonAPIView):
-    scopes = {"GET": "read"}
+class RecipientAPIView(MastodonAPIView):
+    """Needs a token with ``needed_scope``, but, unlike the rest of the API, also serves
+    suspended members: they must be able to read why and appeal (DSA Art. 17, 20)."""
+
+    needed_scope = "read"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        token = getattr(request, "auth", None)
+        if token is None or not request.user.is_authenticated:
+            raise drf_exceptions.NotAuthenticated()
+        if not scope_satisfied(set((token.scope or "").split()), self.needed_scope):
+            raise NotAllowed("This action is outside the authorized scopes")
+
+
+class StatementsView(RecipientAPIView):
 
     @extend_schema(tags=["statements"], summary="Statements of reasons about me",
                    responses={200: OpenApiTypes.OBJECT})
@@ -378,8 +392,7 @@ class StatementsView(MastodonAPIView):
         return Response([statement_entity(s, request) for s in statements])
 
 
-class StatementView(MastodonAPIView):
-    scopes = {"GET": "read"}
+class StatementView(RecipientAPIView):
 
     @extend_schema(tags=["statements"], summary="One statement of reasons (DSA Art. 17)",
                    responses={200: OpenApiTypes.OBJECT, 404: ERROR})
@@ -388,8 +401,8 @@ class StatementView(MastodonAPIView):
         return Response(statement_entity(statement, request))
 
 
-class StatementAppealView(MastodonAPIView):
-    scopes = {"POST": "write"}
+class StatementAppealView(RecipientAPIView):
+    needed_scope = "write"
 
     @extend_schema(tags=["statements"], summary="Appeal a decision about me (DSA Art. 20)",
                    request=inline_serializer("Appeal", {"text": serializers.CharField()}),
