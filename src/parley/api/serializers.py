@@ -235,6 +235,7 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
     posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
     ctx = StatusContext(list(posts.values()), request)
     stats = AccountStats([n.actor for n in items])
+    statements = _statements([n.statement_id for n in items if n.statement_id])
     out = []
     for n in items:
         entry = {
@@ -245,16 +246,57 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
             "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,
         }
         if n.kind == "moderation_warning":
-            entry["moderation_warning"] = {
-                "id": str(n.statement_id or n.pk),
-                "action": "none",
-                "text": "A moderator took action on your content.",
-                "status_ids": [str(n.post_id)] if n.post_id else [],
-                "appeal": None,
-                "url": request.build_absolute_uri(f"/statements/{n.statement_id}"),
-            }
+            entry["moderation_warning"] = _account_warning(
+                n, statements.get(n.statement_id), request
+            )
         out.append(entry)
     return out
+
+
+# Parley's measures as Mastodon's AccountWarning actions.
+WARNING_ACTION = {
+    "remove": "delete_statuses",
+    "hold": "delete_statuses",
+    "content_warning": "mark_statuses_as_sensitive",
+    "limit_reach": "silence",
+    "suspend": "suspend",
+}
+
+
+def _statements(ids: list[int]) -> dict:
+    if not ids:
+        return {}
+    from parley.safety.cases.selectors import statements_by_id
+
+    return statements_by_id(ids)
+
+
+def _recipient(n: Notification, request) -> User:
+    user = getattr(request, "user", None)
+    return user if getattr(user, "pk", None) == n.recipient_id else n.recipient
+
+
+def _account_warning(n: Notification, statement, request) -> dict[str, Any]:
+    """Mastodon's AccountWarning for a statement of reasons (its page has the full text)."""
+    status_ids = [str(n.post_id)] if n.post_id else []
+    action, text, created = "none", "A moderator took action on your content.", n.created_at
+    if statement is not None:
+        case = statement.action.case
+        action = WARNING_ACTION.get(statement.action.kind, "none")
+        if statement.action.on_account and action == "mark_statuses_as_sensitive":
+            action = "sensitive"
+        text, created = statement.facts, statement.created_at
+        status_ids = [str(case.post_id)] if case.post_id else []
+    return {
+        "id": str(n.statement_id or n.pk),
+        "action": action,
+        "text": text,
+        "status_ids": status_ids,
+        "target_account": serialize_account(_recipient(n, request), request),
+        "appeal": None,
+        "created_at": iso(created),
+        "url": request.build_absolute_uri(f"/statements/{n.statement_id}"),
+    }
 
 
 def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, Any]]:
