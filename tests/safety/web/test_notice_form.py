@@ -66,6 +66,7 @@ def test_good_faith_statement_is_required(post):
     response = Client().post("/notice", data)
     assert response.status_code == 422
     assert 'class="receipt"' not in response.content.decode()
+    assert "Please confirm this statement" in response.content.decode()
     assert not Notice.objects.filter(source="public").exists()
 
 

@@ -40,11 +40,12 @@ class NoticeForm(forms.Form):
                              help_text="We send your receipt and the outcome here.")
     good_faith = forms.BooleanField(
         label="I confirm in good faith that the information and allegations in this notice "
-              "are accurate and complete.")
+              "are accurate and complete.",
+        error_messages={"required": "Please confirm this statement to send the notice."})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        self.fields["category"].choices = [("", "Choose a category"), *category_choices()]
 
 
 class ActionForm(forms.Form):
