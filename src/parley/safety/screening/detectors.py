@@ -11,10 +11,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from datasketch import MinHash, MinHashLSH
-from django.conf import settings
 
 from parley.safety.policy import POLICY
-from parley.safety.screening import fingerprints, snapshots
+from parley.safety.screening import config, fingerprints, snapshots
 from parley.safety.screening.base import DetectorResult, Tier
 from parley.safety.screening.models import (
     HashEntry,
@@ -56,6 +55,18 @@ class CompiledRule:
     fields: frozenset[str]
     on_normalised: re.Pattern[str]
     on_raw: re.Pattern[str]
+    # A phrase can only match a text that has all its words; checking that first is cheap.
+    needs_normalised: frozenset[str] = frozenset()
+    needs_raw: frozenset[str] = frozenset()
+
+    def search(self, normalised: str, normalised_words: set[str], raw: str,
+               raw_words: set[str]) -> re.Match[str] | None:
+        found = None
+        if self.needs_normalised <= normalised_words:
+            found = self.on_normalised.search(normalised)
+        if found is None and self.needs_raw <= raw_words:
+            found = self.on_raw.search(raw)
+        return found
 
 
 def compile_rule_pattern(pattern: str, is_regex: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -82,11 +93,22 @@ def _load_rules(_previous) -> list[CompiledRule]:
             on_normalised, on_raw = compile_rule_pattern(rule.pattern, rule.is_regex)
         except re.error:  # validated on save; a hand-edited row must not break screening
             continue
+        needs = {} if rule.is_regex else {
+            "needs_normalised": _words(fingerprints.normalise_text(rule.pattern)),
+            "needs_raw": _words(_fold(rule.pattern)),
+        }
         compiled.append(
             CompiledRule(rule.pk, rule.pattern, rule.action, rule.category,
-                         frozenset(rule.applies_to), on_normalised, on_raw)
+                         frozenset(rule.applies_to), on_normalised, on_raw, **needs)
         )
     return compiled
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text))
 
 
 RULES_SNAPSHOT: snapshots.Snapshot[list[CompiledRule]] = snapshots.Snapshot(
@@ -109,8 +131,9 @@ class RulesDetector:
         if not applicable or not text.strip():
             return result
         normalised, raw = fingerprints.normalise_text(text), _fold(text)
+        normalised_words, raw_words = set(_words(normalised)), set(_words(raw))
         for rule in applicable:
-            match = rule.on_normalised.search(normalised) or rule.on_raw.search(raw)
+            match = rule.search(normalised, normalised_words, raw, raw_words)
             if match:
                 why = (f"{FIELD_LABEL[self.field]}: rule #{rule.id} {rule.pattern!r} "
                        f"matched {match.group(0)[:80]!r}")
@@ -181,8 +204,7 @@ def hashes_detector(token: str | None = None) -> HashesDetector:
 
 
 def near_duplicate_threshold() -> float:
-    return float(getattr(settings, "PARLEY_NEAR_DUPLICATE_THRESHOLD",
-                         DEFAULT_NEAR_DUPLICATE_THRESHOLD))
+    return config.setting("PARLEY_NEAR_DUPLICATE_THRESHOLD", DEFAULT_NEAR_DUPLICATE_THRESHOLD)
 
 
 @dataclass

@@ -16,6 +16,7 @@ MIN_CHARS = 20  # shorter texts are too generic to call anything a copy of them
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=2048)  # several detectors normalise the same post side by side
 def normalise_text(text: str) -> str:
     """The project's evasion-undoing normaliser, or a plain fallback if it cannot load."""
     try:

@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
 from parley.safety.policy import category_policy
+from parley.safety.screening import config
 from parley.safety.screening.base import Detector, DetectorResult
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,6 @@ class _UnloadableDetector:
         return [self.score(t) for t in texts]
 
 
-def _dotted_paths(setting: str) -> list[str]:
-    raw = getattr(settings, setting, None) or os.environ.get(setting, "")
-    paths = raw.split(",") if isinstance(raw, str) else list(raw)
-    return [p.strip() for p in paths if p and p.strip()]
-
-
 _configured: dict[str, Detector] = {}
 
 
@@ -100,10 +94,11 @@ def _configured_detector(path: str, default_tier: str) -> Detector:
 
 def extra_detectors(tier: str) -> list[Detector]:
     """Operator detectors: PARLEY_EXTRA_DETECTORS (any tier) and PARLEY_BACKGROUND_DETECTORS."""
-    found = [_configured_detector(p, "inline") for p in _dotted_paths("PARLEY_EXTRA_DETECTORS")]
+    paths = config.dotted_paths("PARLEY_EXTRA_DETECTORS")
+    found = [_configured_detector(p, "inline") for p in paths]
     if tier == "background":
         found += [_configured_detector(p, "background")
-                  for p in _dotted_paths("PARLEY_BACKGROUND_DETECTORS")]
+                  for p in config.dotted_paths("PARLEY_BACKGROUND_DETECTORS")]
     return [d for d in found if getattr(d, "tier", "inline") == tier]
 
 
@@ -165,7 +160,7 @@ def _executor() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None or _pool[0] != os.getpid():  # threads do not survive a fork
-            workers = int(getattr(settings, "PARLEY_SCREENING_THREADS", 8))
+            workers = config.setting("PARLEY_SCREENING_THREADS", 8)
             _pool = (os.getpid(), ThreadPoolExecutor(workers, "screening"))
         return _pool[1]
 
@@ -174,7 +169,7 @@ def _timeout(detector: Detector, tier: str) -> float:
     own = getattr(detector, "timeout", None)
     if own is not None:
         return float(own)
-    budgets = {**DEFAULT_TIMEOUTS, **(getattr(settings, "PARLEY_DETECTOR_TIMEOUTS", None) or {})}
+    budgets = {**DEFAULT_TIMEOUTS, **config.setting("PARLEY_DETECTOR_TIMEOUTS", {})}
     return float(budgets.get(tier, DEFAULT_TIMEOUTS["inline"]))
 
 

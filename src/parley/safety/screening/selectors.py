@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 
 from parley.posts.models import Post
-from parley.safety.screening import fingerprints
+from parley.safety.screening import config, fingerprints
 from parley.safety.screening.base import DetectorResult
 from parley.safety.screening.models import HashEntry, HashKind, ScreeningRule
 
@@ -56,8 +55,8 @@ def near_duplicates_of(post: Post, threshold: float = 0.8) -> list[Post]:
     target = fingerprints.shingles(post.text)
     if not target:
         return []
-    window = timedelta(days=getattr(settings, "PARLEY_NEAR_DUPLICATE_WINDOW_DAYS",
-                                    NEAR_DUPLICATE_WINDOW_DAYS))
+    window = timedelta(days=config.setting("PARLEY_NEAR_DUPLICATE_WINDOW_DAYS",
+                                           NEAR_DUPLICATE_WINDOW_DAYS))
     size = len(post.text)
     nearby = (
         Post.objects.filter(reblog_of__isnull=True,
