@@ -224,7 +224,10 @@ def edit_post(
 
     from parley.safety.screening import pipeline
 
-    verdict = pipeline.screen_new_post(editor, text, spoiler_text, [])
+    media_ids = None if media_ids is None else list(media_ids)
+    screened_media = post.media.all() if media_ids is None else MediaAttachment.objects.filter(
+        owner=editor, pk__in=media_ids)
+    verdict = pipeline.screen_new_post(editor, text, spoiler_text, list(screened_media))
     if verdict.outcome == "reject":
         raise PostRejected(verdict.reason or "This post violates the rules of this instance")
     content_html, mentioned, tag_names = _render(text)

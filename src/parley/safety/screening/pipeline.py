@@ -391,8 +391,10 @@ def open_account_case(account, verdict: ScreeningVerdict, what: str) -> None:
 
     record_event(f"screening.{what}.{verdict.outcome}", actor_label="screening",
                  subject=account, data=_verdict_data(verdict))
-    from parley.safety.cases import services as case_services
-
+    try:
+        from parley.safety.cases import services as case_services
+    except ImportError:
+        return
     if hasattr(case_services, "open_case_for_account_screening"):
         case_services.open_case_for_account_screening(account, verdict)
 
