@@ -63,6 +63,9 @@ def test_remove_appeal_and_reverse_in_chromium(live_server, browser, make_member
     moderator.get_by_role("link", name="Moderation").click()
     expect(moderator.get_by_role("heading", name="Moderation queue")).to_be_visible()
     moderator.screenshot(path=os.environ.get("PARLEY_QUEUE_SCREENSHOT", "/tmp/parley-queue.png"))
+    moderator.get_by_label("Select all cases").check()
+    expect(moderator.get_by_label(f"Select case {case.pk}")).to_be_checked()
+    moderator.get_by_label("Select all cases").uncheck()
     moderator.get_by_role("link", name=f"Case {case.pk}").click()
     expect(moderator.get_by_text("spam again")).to_be_visible()
 
