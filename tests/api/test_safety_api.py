@@ -215,3 +215,22 @@ def test_the_openapi_document_describes_the_safety_api(db):
     for path in ("/api/parley/v1/notices/", "/api/parley/v1/cases/{case_id}/actions/",
                  "/api/parley/v1/statements/{statement_id}/appeal/", "/api/v1/admin/reports/"):
         assert path in paths
+
+
+def test_a_legal_hold_is_set_through_the_api(api_for, moderator, case):
+    api = api_for(moderator, ADMIN)
+    held = api.post(f"/api/parley/v1/cases/{case.pk}/legal_hold",
+                    {"held": True, "reason": "Prosecutor's request"}, format="json")
+    assert held.status_code == 200 and held.json()["legal_hold"] is True
+
+
+def test_reports_are_rate_limited_per_account(api_for, other_member, member, settings,
+                                              monkeypatch):
+    settings.PARLEY_RATE_LIMITS = True
+    monkeypatch.setenv("PARLEY_RATE_LIMIT_REPORT_ACCOUNT", "2/3600")
+    reporter = api_for(other_member, "read write")
+    posts = [post_services.create_post(member, f"Post number {i}") for i in range(3)]
+    codes = [reporter.post("/api/v1/reports", {"account_id": member.pk, "status_ids": [p.pk],
+                                               "category": "spam"}, format="json").status_code
+             for p in posts]
+    assert codes == [200, 200, 429]

@@ -146,6 +146,10 @@ urlpatterns = [
     route(
         f"api/parley/v1/cases/{ID.format('case_id')}/referral", safety.CaseReferralView.as_view()
     ),
+    route(
+        f"api/parley/v1/cases/{ID.format('case_id')}/legal_hold",
+        safety.CaseLegalHoldView.as_view(),
+    ),
     route("api/parley/v1/appeals", safety.AppealsView.as_view()),
     route(
         f"api/parley/v1/appeals/{ID.format('appeal_id')}/decide",

@@ -280,6 +280,21 @@ class CaseReferralView(MastodonAPIView):
         return Response(services.referral_package(referral), status=201)
 
 
+class CaseLegalHoldView(MastodonAPIView):
+    scopes = {"POST": "admin:write"}
+
+    @extend_schema(tags=["safety"], summary="Keep (or stop keeping) a case's content past the "
+                   "preservation window", request=inline_serializer("LegalHold", {
+                       "held": serializers.BooleanField(),
+                       "reason": serializers.CharField(required=False)}),
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, case_id: str) -> Response:
+        case = services.set_legal_hold(selectors.get_case(case_id), request.user,
+                                       param_bool(request, "held", True),
+                                       reason=param_str(request, "reason", "") or "")
+        return Response(case_entity(case, request))
+
+
 # -- moderators: appeals, policy, notifiers -------------------------------------------------
 
 
