@@ -146,3 +146,15 @@ def test_a_removed_posts_text_and_images_can_be_listed(member, other_member):
 
     assert {e.kind for e in entries} == {"text", "image"}
     assert posts.create_post(other_member, "An awful thing said here!").state == PostState.HELD
+
+
+def test_editing_a_post_to_attach_a_listed_image_holds_it(member):
+    upload = posts.attach_media(member, SimpleUploadedFile("e.png", _png((7, 7, 7)),
+                                                           "image/png"))
+    post = posts.create_post(member, "holiday pictures soon")
+    screening.add_hash("image", upload.sha256, category="violence", action="hold")
+
+    posts.edit_post(member, post, text="holiday pictures", media_ids=[upload.pk])
+
+    post.refresh_from_db()
+    assert post.state == PostState.HELD
