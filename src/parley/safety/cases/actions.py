@@ -105,7 +105,8 @@ def take_action(
         raise ValidationFailed("A duration applies only to suspend and limit_reach, and must "
                                "be positive")
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("post", "account").get(pk=case.pk)
+        case = (Case.objects.select_for_update(of=("self",)).select_related("post", "account")
+                .get(pk=case.pk))
         _claim_for_action(case, moderator)
         on_account = on_account or case.post is None
         if on_account and kind in POST_ONLY:
