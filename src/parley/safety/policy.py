@@ -10,6 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
+
+from parley.safety.screening.snapshots import POLICY as POLICY_SNAPSHOT
+from parley.safety.screening.snapshots import Snapshot
 
 SEVERITY_WEIGHT = {"critical": 4.0, "high": 2.0, "medium": 1.0, "low": 0.5}
 
@@ -145,16 +149,26 @@ STRIKES_BEFORE_SUSPENSION = 3
 APPEAL_WINDOW = timedelta(days=183)
 
 
+def _stored_overrides(_previous: dict | None) -> dict[str, dict]:
+    from parley.safety.models import PolicyOverride
+
+    try:
+        return {row.category: dict(row.values) for row in PolicyOverride.objects.all()}
+    except DatabaseError:  # table not migrated yet (first start, migrations)
+        return {}
+
+
+# Screening reads the policy several times per post: keep the stored overrides per process,
+# look for a change made elsewhere at most every 2 s, and reload when
+# ``safety.services.change_policy`` marks them changed.
+_stored = Snapshot(POLICY_SNAPSHOT, _stored_overrides, recheck_seconds=2.0)
+
+
 def _overrides() -> dict[str, dict]:
     raw = getattr(settings, "PARLEY_POLICY_OVERRIDES", "") or ""
     merged: dict[str, dict] = json.loads(raw) if raw.strip() else {}
-    try:
-        from parley.safety.models import PolicyOverride
-
-        for row in PolicyOverride.objects.all():
-            merged.setdefault(row.category, {}).update(row.values)
-    except Exception:  # table not migrated yet (first start, migrations)
-        pass
+    for category, values in _stored.get().items():
+        merged.setdefault(category, {}).update(values)
     return merged
 
 

@@ -7,6 +7,7 @@ from parley.core.errors import NotAllowed, ValidationFailed
 from parley.safety import policy
 from parley.safety.audit import record_event
 from parley.safety.models import PolicyOverride
+from parley.safety.screening import snapshots
 
 # What an operator may tune per category, and how to check each value.
 TUNABLE = {
@@ -48,6 +49,7 @@ def change_policy(actor: User, category: str, changes: dict) -> policy.CategoryP
     row, _ = PolicyOverride.objects.get_or_create(category=category)
     row.values = {**row.values, **checked}
     row.save()
+    snapshots.mark_changed(snapshots.POLICY)
     after = policy.category_policy(category)
     record_event("policy.changed", actor=actor, subject_type="policy", subject_id=category,
                  data={"category": category, "changes": checked, "before": before,
