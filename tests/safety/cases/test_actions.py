@@ -234,3 +234,33 @@ def test_case_detail_shows_everything_needed_to_decide(member, moderator, report
     assert len(detail.prior_strikes) == 1
     assert case.post_id in [p.pk for p in detail.author_recent_posts]
     assert [n.source for n in detail.notices if n.source == "member"] == ["member"]
+
+
+def test_a_short_suspension_does_not_end_a_permanent_one(member, moderator, reported):
+    services.take_action(reported(member), moderator, "suspend")
+    services.take_action(reported(member), moderator, "suspend", duration=timedelta(days=1))
+    jobs.expire_timed_sanctions(now=timezone.now() + timedelta(days=2))
+    member.refresh_from_db()
+    assert member.is_suspended
+
+
+def test_unsuspending_lifts_earlier_suspensions(member, moderator, reported):
+    services.take_action(reported(member), moderator, "suspend")
+    services.take_action(reported(member), moderator, "unsuspend")
+    services.take_action(reported(member), moderator, "suspend", duration=timedelta(days=1))
+    assert jobs.expire_timed_sanctions(now=timezone.now() + timedelta(days=2)) == 1
+    member.refresh_from_db()
+    assert not member.is_suspended
+
+
+def test_a_reversed_removal_takes_its_strikes_with_it(member, moderator, make_member,
+                                                      reported):
+    case = reported(member)
+    services.take_action(case, moderator, "remove")
+    services.take_action(case, moderator, "strike")
+    removal = case.actions.get(kind="remove").statement
+    appeal = services.file_appeal(removal, member, "Fine in context")
+    services.decide_appeal(appeal, make_member(role="moderator"), reverse=True, text="Yes")
+    from parley.safety.cases.actions import active_strikes
+
+    assert active_strikes(member) == 0

@@ -167,6 +167,7 @@ def _apply(action: CaseAction, case: Case) -> None:
         withdraw_for_post(post)
     elif kind in (ActionKind.RESTORE, ActionKind.RELEASE):
         _republish(post)
+        _mark_undone(action, [ActionKind.REMOVE, ActionKind.HOLD], post=post)
     elif kind == ActionKind.CONTENT_WARNING:
         _label(case, action)
     elif kind == ActionKind.LIMIT_REACH:
@@ -175,9 +176,21 @@ def _apply(action: CaseAction, case: Case) -> None:
         account_services.suspend_account(case.account, until=action.ends_at)
     elif kind == ActionKind.UNSUSPEND:
         account_services.unsuspend_account(case.account)
+        _mark_undone(action, [ActionKind.SUSPEND])
     elif kind == ActionKind.STRIKE:
         Strike.objects.create(account=case.account, action=action,
                               weight=policy.category_policy(action.category).strikes)
+
+
+def _mark_undone(action: CaseAction, kinds: list[str], post: Post | None = None) -> None:
+    """Earlier sanctions that this action lifts no longer count as in force."""
+    earlier = CaseAction.objects.filter(
+        kind__in=kinds, case__account_id=action.case.account_id, reversed_at__isnull=True,
+        expired_at__isnull=True,
+    ).exclude(pk=action.pk)
+    if post is not None:
+        earlier = earlier.filter(case__post=post)
+    earlier.update(reversed_at=action.created_at, reversed_by=action.moderator)
 
 
 def _republish(post: Post) -> None:
@@ -300,9 +313,10 @@ def _decide_case(case: Case, moderator: User | None, kind: str) -> None:
         case.claimed_by = None
         case.claimed_at = None
         case.save()
-    if kind in (ActionKind.UNSUSPEND, ActionKind.RESTORE, ActionKind.RELEASE):
+    if kind in (ActionKind.UNSUSPEND, ActionKind.RESTORE):
         return
-    outcome = "rejected" if kind == ActionKind.DISMISS else "actioned"
+    # Releasing a held post means it broke no rule, as does dismissing a case.
+    outcome = "rejected" if kind in (ActionKind.DISMISS, ActionKind.RELEASE) else "actioned"
     text = ("We reviewed the content and took action: " + kind.replace("_", " ") + "."
             if outcome == "actioned" else
             "We reviewed the content and found no violation of our rules or the law.")

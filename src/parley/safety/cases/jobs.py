@@ -63,11 +63,12 @@ def expire_timed_sanctions(now: datetime | None = None) -> int:
 
 
 def _superseded(action: CaseAction) -> bool:
-    """A later, still running sanction of the same kind on the same target keeps it in force."""
+    """Another sanction of the same kind on the same target, still in force and ending later
+    (or never), keeps the restriction."""
     later = CaseAction.objects.filter(
         kind=action.kind, case__account_id=action.case.account_id,
-        created_at__gt=action.created_at, reversed_at__isnull=True, expired_at__isnull=True,
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=action.ends_at))
+        reversed_at__isnull=True, expired_at__isnull=True,
+    ).exclude(pk=action.pk).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=action.ends_at))
     if action.kind != ActionKind.SUSPEND:
         later = later.filter(case__post_id=action.case.post_id)
     return later.exists()

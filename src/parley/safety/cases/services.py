@@ -635,7 +635,11 @@ def _case_of(appeal: Appeal) -> Case:
 
 def _reverse_for_appeal(appeal: Appeal, moderator: User, case: Case) -> None:
     if appeal.statement_id:
-        reverse_action(appeal.statement.action, moderator)
+        action = appeal.statement.action
+        reverse_action(action, moderator)
+        if action.kind != "strike":  # strikes for content found fine go with it
+            for strike in case.actions.filter(kind="strike", reversed_at__isnull=True):
+                reverse_action(strike, moderator)
         if case.state == CaseState.APPEALED:
             move_case(case, CaseState.DECIDED)
             case.save(update_fields=["state"])
