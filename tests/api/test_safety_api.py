@@ -234,3 +234,22 @@ def test_reports_are_rate_limited_per_account(api_for, other_member, member, set
                                                "category": "spam"}, format="json").status_code
              for p in posts]
     assert codes == [200, 200, 429]
+
+
+def test_a_reporter_appeals_a_rejected_report(api_for, moderator, member, other_member):
+    post = post_services.create_post(member, "Post that somebody dislikes")
+    reporter = api_for(other_member, "read write")
+    report = reporter.post("/api/v1/reports", {"account_id": member.pk, "status_ids": [post.pk],
+                                               "category": "violation"}, format="json").json()
+    early = reporter.post(f"/api/parley/v1/reports/{report['id']}/appeal", {"text": "Look"},
+                          format="json")
+    assert early.status_code == 422
+    from parley.safety.cases.models import Notice
+
+    services.take_action(Notice.objects.get(pk=report["id"]).case, moderator, "dismiss")
+    stranger = api_for(member, "read write").post(
+        f"/api/parley/v1/reports/{report['id']}/appeal", {"text": "x"}, format="json")
+    assert stranger.status_code == 404
+    appeal = reporter.post(f"/api/parley/v1/reports/{report['id']}/appeal",
+                           {"text": "It names my address"}, format="json")
+    assert appeal.status_code == 201 and appeal.json()["state"] == "pending"

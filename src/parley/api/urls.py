@@ -155,6 +155,9 @@ urlpatterns = [
         f"api/parley/v1/appeals/{ID.format('appeal_id')}/decide",
         safety.AppealDecideView.as_view(),
     ),
+    route(
+        f"api/parley/v1/reports/{ID.format('report_id')}/appeal", safety.ReportAppealView.as_view()
+    ),
     route("api/parley/v1/policy", safety.PolicyView.as_view()),
     route("api/parley/v1/notifiers", safety.NotifiersView.as_view()),
     route("api/parley/v1/statements", safety.StatementsView.as_view()),

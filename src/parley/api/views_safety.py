@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from parley.api.base import MastodonAPIView, param_bool, param_int, param_raw, param_str
 from parley.api.oauth import scope_satisfied
 from parley.api.serializers import iso, serialize_account, serialize_statuses
-from parley.core.errors import NotAllowed, ValidationFailed
+from parley.core.errors import NotAllowed, NotFound, ValidationFailed
 from parley.posts import selectors as post_selectors
 from parley.posts.models import Post
 from parley.safety import policy
@@ -427,3 +427,18 @@ class StatementAppealView(RecipientAPIView):
         appeal = services.file_appeal(statement, request.user,
                                       param_str(request, "text", "") or "")
         return Response(appeal_entity(appeal), status=201)
+
+
+class ReportAppealView(RecipientAPIView):
+    needed_scope = "write"
+
+    @extend_schema(tags=["statements"], summary="Appeal the rejection of my report",
+                   request=inline_serializer("ReportAppeal", {"text": serializers.CharField()}),
+                   responses={201: OpenApiTypes.OBJECT, 404: ERROR, 422: ERROR})
+    def post(self, request: Request, report_id: str) -> Response:
+        notice = selectors.get_report(report_id)
+        if notice.reporter_id != request.user.pk:
+            raise NotFound("Record not found")
+        appeal = services.file_notice_appeal(notice, param_str(request, "text", "") or "")
+        return Response(appeal_entity(appeal), status=201)
+
