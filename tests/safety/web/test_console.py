@@ -265,3 +265,12 @@ def test_console_actions_need_the_csrf_token(case, moderator):
     client.force_login(moderator)
     assert act(client, case, "remove").status_code == 403
     assert Post.objects.get(pk=case.post_id).state == "published"
+
+
+def test_reach_limit_and_label_can_cover_the_whole_account(case, mod, member):
+    assert act(mod, case, "limit_reach", on_account="on").status_code == 302
+    assert act(mod, case, "content_warning", content_warning="Spam",
+               on_account="on").status_code == 302
+    author = User.objects.get(pk=member.pk)
+    assert author.silenced and author.sensitized
+    assert not Post.objects.get(pk=case.post_id).limited  # the account, not just the post

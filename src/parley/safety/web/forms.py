@@ -58,6 +58,8 @@ class ActionForm(forms.Form):
     category = forms.ChoiceField(required=False, label="Category")
     content_warning = forms.CharField(required=False, max_length=500,
                                       label="Content warning text")
+    on_account = forms.BooleanField(
+        required=False, label="Apply the content warning or reach limit to the whole account")
     duration = forms.ChoiceField(required=False, initial="7", label="Suspension length", choices=[
         ("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("permanent", "Permanent")])
 

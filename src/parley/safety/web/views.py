@@ -225,7 +225,8 @@ def act(request: HttpRequest, case_id: int) -> HttpResponse:
         services.take_action(case, request.user, data["kind"],
                              category=data["category"] or None, reason=data["reason"],
                              duration=data["duration_delta"],
-                             content_warning=data["content_warning"])
+                             content_warning=data["content_warning"],
+                             on_account=data["on_account"])
     except ParleyError as exc:
         return _render_case(request, case_id, form=form, error=exc.message, status=exc.status)
     messages.success(request, f"{ACTION_LABELS[data['kind']]}: done.")
