@@ -25,4 +25,6 @@ class UsernameOrEmailBackend(ModelBackend):
         return None
 
     def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user) and user.is_approved and not user.is_suspended
+        # A suspended member still logs in, to read the statement of reasons and appeal;
+        # everything else is closed to them (web middleware, API scopes).
+        return super().user_can_authenticate(user) and user.is_approved
