@@ -74,12 +74,17 @@ class ChainReport:
     ok: bool
     first_bad_id: int | None = None
     problem: str = ""
+    head: str = GENESIS  # hash of the last entry: record it elsewhere to anchor the chain
 
 
-def verify_chain(progress=None) -> ChainReport:
-    """Recompute every hash; report the first entry that was edited, removed or reordered."""
+def verify_chain(progress=None, expect_head: str | None = None) -> ChainReport:
+    """Recompute every hash; report the first entry that was edited, removed or reordered.
+
+    The chain alone cannot show that its newest entries were cut off. ``expect_head`` is a
+    head recorded earlier (printed by every verification): it must still be on the chain."""
     prev = GENESIS
     count = 0
+    seen_expected = expect_head in (None, GENESIS)
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         count += 1
         if entry.prev_hash != prev:
@@ -87,6 +92,10 @@ def verify_chain(progress=None) -> ChainReport:
         if _entry_hash(prev, _hashed_fields(entry)) != entry.hash:
             return ChainReport(count, False, entry.pk, "this entry was edited")
         prev = entry.hash
+        seen_expected = seen_expected or entry.hash == expect_head
         if progress:
             progress()
-    return ChainReport(count, True)
+    if not seen_expected:
+        return ChainReport(count, False, None, "the recorded head is gone: the newest entries "
+                           "were deleted", head=prev)
+    return ChainReport(count, True, head=prev)

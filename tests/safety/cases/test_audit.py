@@ -18,9 +18,9 @@ from parley.safety.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-def verify() -> str:
+def verify(*args: str) -> str:
     out = io.StringIO()
-    call_command("safety", "verify-audit", stdout=out)
+    call_command("safety", "verify-audit", *args, stdout=out)
     return out.getvalue()
 
 
@@ -49,6 +49,17 @@ def test_a_deleted_entry_is_detected(decided):
     AuditEntry.objects.filter(pk=entry.pk).delete()
     with pytest.raises(CommandError, match="before this one is missing"):
         verify()
+
+
+def test_deleting_the_newest_entries_is_detected_against_a_recorded_head(decided):
+    recorded_head = verify().split("Head: ")[1].strip()
+    assert recorded_head == AuditEntry.objects.order_by("-id").first().hash
+    assert "chain intact" in verify("--expect-head", recorded_head)
+
+    AuditEntry.objects.filter(pk=AuditEntry.objects.order_by("-id").first().pk).delete()
+    assert "chain intact" in verify()  # the chain alone cannot tell
+    with pytest.raises(CommandError, match="newest entries were deleted"):
+        verify("--expect-head", recorded_head)
 
 
 def test_only_admins_change_policy_and_it_is_audited(moderator, admin_user):
