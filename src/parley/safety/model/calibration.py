@@ -1,0 +1,104 @@
+"""Score calibration (isotonic, stored as knots) and operating-point thresholds.
+
+Calibration and thresholds are fitted on out-of-fold predictions over the training split,
+never on eval. A calibrated score of 0.9 means about 9 in 10 posts scored so violate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOLD_PRECISION = 0.90
+CASE_RECALL = 0.80
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """Monotone piecewise-linear map from a raw model score to a probability."""
+
+    knots_x: np.ndarray
+    knots_y: np.ndarray
+
+    def __call__(self, raw: np.ndarray | float) -> np.ndarray:
+        return np.interp(raw, self.knots_x, self.knots_y)
+
+    @classmethod
+    def fit(cls, raw: np.ndarray, labels: np.ndarray, max_knots: int = 200) -> Calibrator:
+        from sklearn.isotonic import IsotonicRegression
+
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, labels)
+        xs, ys = np.asarray(iso.X_thresholds_, float), np.asarray(iso.y_thresholds_, float)
+        if len(xs) > max_knots:
+            pick = np.unique(np.linspace(0, len(xs) - 1, max_knots).round().astype(int))
+            xs, ys = xs[pick], ys[pick]
+        # Keep the map strictly increasing so different raw scores stay distinguishable
+        # (helps ranking metrics and lets thresholds sit between posts).
+        ys = np.maximum.accumulate(ys + np.linspace(0, 1e-6, len(ys)))
+        return cls(xs.astype(np.float64), np.clip(ys, 0.0, 1.0))
+
+
+def hold_threshold(scores: np.ndarray, labels: np.ndarray, precision: float = HOLD_PRECISION,
+                   min_support: int = 5) -> float:
+    """Lowest threshold whose precision (over posts at or above it) is >= ``precision``."""
+    order = np.argsort(-scores, kind="stable")
+    s, y = scores[order], labels[order]
+    tp = np.cumsum(y)
+    k = np.arange(1, len(y) + 1)
+    prec = tp / k
+    # Only thresholds at the boundary between distinct scores are valid cut points.
+    boundary = np.r_[s[1:] < s[:-1], True]
+    ok = (prec >= precision) & boundary & (tp >= min_support)
+    if not ok.any():
+        return float(min(1.0, s[0] + 1e-6))  # nothing reaches the precision: hold nothing
+    return float(s[np.flatnonzero(ok).max()])
+
+
+def case_threshold(scores: np.ndarray, labels: np.ndarray, recall: float = CASE_RECALL) -> float:
+    """Highest threshold that still catches ``recall`` of the positives."""
+    positives = np.sort(scores[labels == 1])[::-1]
+    if len(positives) == 0:
+        return 1.0
+    k = int(np.ceil(recall * len(positives))) - 1
+    return float(positives[min(k, len(positives) - 1)])
+
+
+@dataclass(frozen=True)
+class OperatingMap:
+    """Monotone map from calibrated probability to the policy's score scale.
+
+    It sends the hold threshold (precision >= 0.9 on the training side) to the policy's
+    hold score and the case threshold (recall >= 0.8) to its case score, so that
+    ``safety.policy`` thresholds select exactly these operating points; between the knots
+    it is linear, so scores above the hold knot still mean "about that precision or more".
+    """
+
+    case_probability: float
+    hold_probability: float
+    case_score: float
+    hold_score: float
+
+    @classmethod
+    def fit(cls, case_p: float, hold_p: float, case_score: float, hold_score: float
+            ) -> OperatingMap:
+        hold_p = max(hold_p, case_p + 1e-6)
+        return cls(float(case_p), float(hold_p), float(case_score), float(hold_score))
+
+    def __call__(self, probability: np.ndarray | float) -> np.ndarray:
+        xs = [0.0, self.case_probability, self.hold_probability,
+              max(1.0, self.hold_probability + 1e-6)]
+        ys = [0.0, self.case_score, self.hold_score, 1.0]
+        return np.interp(probability, xs, ys)
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "case_probability": self.case_probability,
+            "hold_probability": self.hold_probability,
+            "case_score": self.case_score,
+            "hold_score": self.hold_score,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, float]) -> OperatingMap:
+        return cls(**{k: float(v) for k, v in data.items()})

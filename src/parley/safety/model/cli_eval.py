@@ -1,0 +1,104 @@
+"""`parley safety eval --data FILE`: quality and speed of the built-in detectors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from parley.safety.model.data import CATEGORIES, load_split
+from parley.safety.model.evaluate import (
+    category_report,
+    posts_of_length,
+    scores_matrix,
+    throughput,
+)
+from parley.safety.policy import POLICY
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Score a labelled JSONL(.gz) file (the format of shared/datasets) with each tier and "
+        "print AUPRC, ROC-AUC, precision/recall at the policy's hold and case thresholds, "
+        "clean text held, and throughput."
+    )
+    parser.add_argument("--data", required=True, help="labelled .jsonl or .jsonl.gz, or a dir")
+    parser.add_argument("--split", default="eval", help="rows of this split; 'all' for every row")
+    parser.add_argument("--tiers", default="inline,accurate",
+                        help="comma-separated: inline, accurate")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per speed test")
+    parser.add_argument("--limit", type=int, default=0, help="score only the first N rows")
+    parser.add_argument("--weights", default=None,
+                        help="weights directory (default: the shipped model)")
+
+
+def _fmt(value: float) -> str:
+    return "   n/a" if value != value else f"{value:6.3f}"
+
+
+def _print_reports(stdout, title: str, data, scores: np.ndarray) -> None:
+    stdout.write(f"\n== {title}\n")
+    stdout.write(
+        f"{'category':28} {'known':>6} {'pos':>5} {'AUPRC':>6} {'ROCAUC':>6} "
+        f"{'P@hold':>6} {'R@hold':>6} {'R@case':>6} {'P@case':>6} {'clean held':>10} "
+        f"{'clean case':>10}\n"
+    )
+    for k, category in enumerate(CATEGORIES):
+        r = category_report(category, data, scores[:, k])
+        stdout.write(
+            f"{category:28} {r.known:6d} {r.positives:5d} {_fmt(r.auprc)} {_fmt(r.roc_auc)} "
+            f"{_fmt(r.hold_precision)} {_fmt(r.hold_recall)} {_fmt(r.case_recall)} "
+            f"{_fmt(r.case_precision)} {r.clean_held:10.4f} {r.clean_cased:10.4f}\n"
+        )
+    held_any = np.zeros(len(scores), dtype=bool)
+    for k, category in enumerate(CATEGORIES):
+        hold = POLICY[category].hold
+        if hold is not None:
+            held_any |= scores[:, k] >= hold
+    clean = data.clean
+    stdout.write(
+        f"clean texts held for any category: {int(held_any[clean].sum())} of {int(clean.sum())}"
+        f" ({held_any[clean].mean() if clean.any() else 0:.4f})\n"
+    )
+
+
+def _detectors(names: list[str], weights: str | None) -> dict:
+    from parley.safety.model import (
+        AccurateDetector,
+        InlineDetector,
+        accurate_detector,
+        inline_detector,
+    )
+
+    if weights:
+        loaders = {"inline": lambda: InlineDetector(Path(weights)),
+                   "accurate": lambda: AccurateDetector(Path(weights))}
+    else:
+        loaders = {"inline": inline_detector, "accurate": accurate_detector}
+    return {name: loaders[name]() for name in names}
+
+
+def run(options: dict, stdout) -> None:
+    split = None if options["split"] == "all" else options["split"]
+    data = load_split(options["data"], split)
+    if options.get("limit"):
+        data = data.subset(np.arange(min(options["limit"], len(data))))
+    tiers = [t.strip() for t in options["tiers"].split(",") if t.strip()]
+    stdout.write(f"{len(data)} texts from {options['data']} (split: {options['split']})\n")
+    detectors = _detectors(tiers, options.get("weights"))
+    all_scores = {}
+    for name, detector in detectors.items():
+        all_scores[name] = scores_matrix(detector.score_batch, data.texts)
+        _print_reports(stdout, f"{name} tier", data, all_scores[name])
+    if len(all_scores) > 1:
+        combined = np.maximum.reduce(list(all_scores.values()))
+        _print_reports(stdout, "both tiers (held if either tier holds)", data, combined)
+    posts = posts_of_length(data.texts)
+    stdout.write(f"\n== throughput, one core, {len(posts)} posts of 280 characters\n")
+    for name, detector in detectors.items():
+        single, p99, batched = throughput(detector, posts, options["seconds"])
+        stdout.write(
+            f"{name:9} one at a time: {single:8.0f} posts/s (p99 {p99:.2f} ms)   "
+            f"batched: {batched:8.0f} posts/s\n"
+        )

@@ -1,0 +1,140 @@
+"""The two built-in detectors (inline and accurate tier) over the shipped weights."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from parley.safety.model.calibration import Calibrator, OperatingMap
+from parley.safety.model.linear import InlineModel
+from parley.safety.model.normalise import normalise
+from parley.safety.screening.base import DetectorResult
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+EVIDENCE_FLOOR = 0.5  # evidence is worked out for scores at least this share of the case score
+
+
+class InlineDetector:
+    """Word/char n-gram + threat-pattern linear model; tens of microseconds per post."""
+
+    name = "builtin-inline"
+    tier = "inline"
+
+    def __init__(self, directory: Path = WEIGHTS_DIR) -> None:
+        self.model = InlineModel(directory)
+        self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.model.operating]
+
+    def score(self, text: str) -> DetectorResult:
+        normalised = normalise(text)
+        raw = self.model.raw_scores(normalised)
+        return self._result(normalised, raw, self.model.calibrate(raw))
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(text) for text in texts]
+
+    def _result(self, normalised: str, raw: np.ndarray, scores: np.ndarray) -> DetectorResult:
+        categories = self.model.categories
+        evidence: dict[str, list[str]] = {}
+        if any(s >= f for s, f in zip(scores, self._floor, strict=True)):
+            explained = self.model.score(normalised, explain=True)
+            reasons = self.model.evidence(normalised, explained)
+            evidence = {
+                c: reasons[c] for k, c in enumerate(categories)
+                if scores[k] >= self._floor[k] and reasons[c]
+            }
+        return DetectorResult(
+            detector=self.name,
+            scores={c: round(float(scores[k]), 4) for k, c in enumerate(categories)},
+            evidence=evidence,
+        )
+
+
+class AccurateDetector:
+    """Sentence embedding (MiniLM, int8 ONNX) stacked with the inline model's decision value."""
+
+    name = "builtin-accurate"
+    tier = "accurate"
+
+    def __init__(self, directory: Path = WEIGHTS_DIR) -> None:
+        from parley.safety.model.encoder import MiniLMEncoder
+
+        meta = json.loads((directory / "accurate.json").read_text(encoding="utf-8"))
+        arrays = np.load(directory / "accurate.npz", allow_pickle=False)
+        self.categories: list[str] = list(meta["categories"])
+        self.inline = InlineDetector(directory)
+        self.encoder = MiniLMEncoder.from_description(meta["encoder"], directory)
+        self.coef = arrays["coef"].astype(np.float32)
+        self.intercept = arrays["intercept"].astype(np.float32)
+        self.calibrators = [
+            Calibrator(arrays[f"calib_x_{c}"], arrays[f"calib_y_{c}"]) for c in self.categories
+        ]
+        self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
+        self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.operating]
+
+    def raw_scores(self, normalised: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(accurate decision values, inline decision values), one row per text."""
+        inline_raw = np.array([self.inline.model.raw_scores(n) for n in normalised])
+        features = np.hstack([self.encoder.encode(normalised), inline_raw.astype(np.float32)])
+        return features @ self.coef + self.intercept, inline_raw
+
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
+        raw = np.asarray(raw, dtype=np.float64)
+        out = np.empty_like(raw)
+        for k, (calibrator, operating) in enumerate(
+            zip(self.calibrators, self.operating, strict=True)
+        ):
+            out[..., k] = operating(calibrator(raw[..., k]))
+        return out
+
+    def score(self, text: str) -> DetectorResult:
+        return self.score_batch([text])[0]
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        normalised = [normalise(t) for t in texts]
+        raw, inline_raw = self.raw_scores(normalised)
+        scores = self.calibrate(raw)
+        results = []
+        for i, text in enumerate(normalised):
+            flagged = [k for k, floor in enumerate(self._floor) if scores[i, k] >= floor]
+            evidence: dict[str, list[str]] = {}
+            if flagged:
+                model = self.inline.model
+                reasons = model.evidence(text, model.score(text, explain=True))
+                for k in flagged:
+                    category = self.categories[k]
+                    evidence[category] = reasons.get(category, []) + [
+                        f"meaning of the whole post (sentence-embedding head): {scores[i, k]:.2f}"
+                    ]
+            results.append(DetectorResult(
+                detector=self.name,
+                scores={c: round(float(scores[i, k]), 4) for k, c in enumerate(self.categories)},
+                evidence=evidence,
+            ))
+        return results
+
+
+_lock = threading.Lock()
+_cache: dict[str, object] = {}
+
+
+def _cached(key: str, factory):
+    found = _cache.get(key)
+    if found is None:
+        with _lock:
+            found = _cache.get(key)
+            if found is None:
+                found = _cache[key] = factory()
+    return found
+
+
+def inline_detector() -> InlineDetector:
+    """The shipped inline detector, loaded once per process."""
+    return _cached("inline", InlineDetector)
+
+
+def accurate_detector() -> AccurateDetector:
+    """The shipped accurate detector, loaded once per process."""
+    return _cached("accurate", AccurateDetector)

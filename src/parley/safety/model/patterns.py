@@ -1,0 +1,99 @@
+"""Explicit threat patterns (intent + violent verb + target) over normalised text.
+
+They are features of the inline model (so their weight is learned, not guessed) and the
+evidence shown to moderators when they fire.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERB = (
+    r"(?:kill|murder|shoot|stab|hang|lynch|behead|decapitate|slaughter|exterminate|execute|"
+    r"gas|burn|bomb|butcher|strangle|choke|beat|torture|gun down|blow up|rape|slit|massacre|"
+    r"eradicate|wipe out|kill off|cut|hunt|knife|run over|curb stomp|skin|bash|smash|"
+    r"slaughter|destroy|eliminate|genocide|nuke|hang up|string up|line up and shoot)"
+)
+_VERB_ED = (
+    r"(?:killed|murdered|shot|stabbed|hanged|hung|lynched|beheaded|slaughtered|exterminated|"
+    r"executed|gassed|burned|burnt|bombed|butchered|strangled|tortured|gunned down|"
+    r"wiped out|eradicated|eliminated|put down|put to death|strung up|lined up and shot|"
+    r"beaten to death|deported and shot|nuked|castrated|raped)"
+)
+_FIRST_PERSON = (
+    r"(?:i|we|im|ima|imma|i'm|i'll|we'll|we're|ill|were)\s+"
+    r"(?:will\s+|shall\s+|am\s+|are\s+|m\s+|re\s+|ll\s+|would\s+|'d\s+|d\s+)?"
+    r"(?:going to|gonna|gunna|want to|wanna|would love to|love to|need to|have to|got to|gotta|"
+    r"about to|plan to|promise to|swear (?:i|we)(?:'ll| will)|coming to|will|shall|should|must)?\s*"
+)
+_TARGET = (
+    r"(?:you|u|ya|him|her|them|em|'em|all|every|each|those|these|the|this|that|your|his|"
+    r"their|@user|some|any|more|a|an|as many|yourself|urself|themselves|[a-z]+s)\b"
+)
+_NEGATED = re.compile(
+    r"\b(?:not|never|n't|dont|don't|wouldn't|wouldnt|won't|wont|no one|nobody|isn't|"
+    r"would never|refuse to)\b"
+)
+
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "first_person_threat": re.compile(
+        rf"\b{_FIRST_PERSON}(?:\w+\s+){{0,2}}?{_VERB}(?:s|es|ing)?\s+{_TARGET}"
+    ),
+    "call_to_kill": re.compile(
+        rf"\b(?:should|must|need to|needs to|ought to|deserve to|deserves to|has to|have to|"
+        rf"will|gonna|going to|all)\s+(?:all\s+)?(?:be|get|gets|getting)\s+{_VERB_ED}\b"
+    ),
+    "imperative_violence": re.compile(
+        rf"(?:^|[.!?]\s*|\b(?:let's|lets|let us|just|go|time to|someone|somebody|"
+        rf"someone should|somebody should|we should|we must|we need to|you should)\s+)"
+        rf"{_VERB}\s+{_TARGET}"
+    ),
+    "death_wish": re.compile(
+        r"\b(?:should|must|deserves? to|needs? to|ought to|hope (?:you|he|she|they)|"
+        r"go|gonna|all)\s+(?:\w+\s+)?(?:die|burn in hell|rot)\b|\b(?:kys|kill yourself|"
+        r"kill urself|kill your ?self|drink bleach|neck yourself|rope yourself)\b"
+    ),
+    "weapon_at_target": re.compile(
+        r"\b(?:bullet|rope|noose|gas chamber|oven|guillotine|firing squad|machete|"
+        r"bullets|ropes|nooses|gallows|pitchforks|lamp ?posts?|wood chipper|helicopter rides?)"
+        r"\s+(?:for|is what|are what|is too good for|awaits?|waiting for)\b"
+    ),
+    "glorify_attack": re.compile(
+        r"\b(?:hero|legend|saint|based|did nothing wrong|more of this|do it again|"
+        r"well done|good job|needs? more)\b[^.!?]{0,40}\b(?:shooter|shooting|massacre|"
+        r"bombing|attack|gunman|bomber)s?\b|\b(?:shooter|gunman|bomber)\b[^.!?]{0,30}"
+        r"\b(?:hero|legend|saint|did nothing wrong)\b"
+    ),
+}
+
+
+# Every pattern needs one of these stems; most posts have none and skip the patterns.
+_TRIGGER = re.compile(
+    r"kill|murder|shoot|shot|stab|hang|hung|lynch|behead|decapitat|slaughter|extermin|execut|"
+    r"gas|burn|bomb|butcher|strangl|chok|beat|tortur|gun|blow|rape|slit|massacr|eradicat|"
+    r"wipe|cut|hunt|knife|run over|stomp|skin|bash|smash|destroy|elimin|genocid|nuke|string|"
+    r"line|put|castrat|deport|die|rot\b|kys|bleach|neck|rope|bullet|noose|oven|guillotine|"
+    r"firing|machete|gallows|pitchfork|lamp|chipper|helicopter|attack"
+)
+
+
+@dataclass(frozen=True)
+class PatternHit:
+    name: str
+    text: str
+    negated: bool
+
+
+def find_threat_patterns(normalised: str) -> list[PatternHit]:
+    """Every pattern that fires, with the matched words and whether a negation precedes it."""
+    hits: list[PatternHit] = []
+    if not _TRIGGER.search(normalised):
+        return hits
+    for name, pattern in PATTERNS.items():
+        match = pattern.search(normalised)
+        if match is None:
+            continue
+        before = normalised[max(0, match.start() - 25) : match.end()]
+        hits.append(PatternHit(name, match.group(0).strip(" .!?"), bool(_NEGATED.search(before))))
+    return hits

@@ -1,0 +1,232 @@
+"""Training both tiers from the labelled dataset (needs the ``[train]`` extra: scikit-learn).
+
+Every threshold and calibration map is fitted on out-of-fold predictions over the train
+split (plus the hand-written hard negatives and threats); the eval split is never read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from parley.safety.model.calibration import (
+    Calibrator,
+    OperatingMap,
+    case_threshold,
+    hold_threshold,
+)
+from parley.safety.model.data import (
+    CATEGORIES,
+    LabelledTexts,
+    load_hard_negatives,
+    load_split,
+    load_threats,
+)
+from parley.safety.model.features import text_features
+from parley.safety.model.normalise import normalise
+
+FOLDS = 4
+ENCODER_LAYERS = 2  # transformer layers of the accurate tier's encoder
+SEED = 20261123
+INLINE_FEATURES = 60_000  # sparse vocabulary kept after pruning by weight
+HAND_WRITTEN_WEIGHT = 3.0  # hard negatives and threats count more than one scraped post
+INLINE_C = {"violence": 4.0, "illegal_or_harmful_speech": 2.0}
+ACCURATE_C = {"violence": 1.0, "illegal_or_harmful_speech": 1.0}
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class TrainingSet:
+    data: LabelledTexts
+    normalised: list[str]
+    weights: np.ndarray
+
+
+def load_training_set(data_dir: str | Path, log: Log = print) -> TrainingSet:
+    """The train split plus the hand-written files, normalised once."""
+    data = load_split(data_dir, "train").concat(load_hard_negatives()).concat(load_threats())
+    hand = np.array([s in ("hard_negatives", "threats") for s in data.sources])
+    weights = np.where(hand, HAND_WRITTEN_WEIGHT, 1.0)
+    log(f"train: {len(data)} texts ({int(hand.sum())} hand-written)")
+    return TrainingSet(data, [normalise(t) for t in data.texts], weights)
+
+
+def folds(n: int, k: int = FOLDS, seed: int = SEED) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n) % k
+
+
+# --- inline tier -------------------------------------------------------------------------
+
+
+def count_matrix(normalised: list[str], min_df: int = 2):
+    """Feature counts (texts x features) and the feature names, features seen >= min_df."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer=text_features, min_df=min_df, dtype=np.float32)
+    counts = vectorizer.fit_transform(normalised).tocsr()
+    return counts, list(vectorizer.get_feature_names_out())
+
+
+def tfidf(counts) -> tuple:
+    """Sublinear TF-IDF with L2-normalised rows, exactly as ``linear.InlineModel`` computes it."""
+    from sklearn.preprocessing import normalize
+
+    x = counts.copy()
+    x.data = 1.0 + np.log(x.data)
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+    x = x.multiply(idf[None, :]).tocsr()
+    return normalize(x, norm="l2", copy=False).astype(np.float32), idf.astype(np.float32)
+
+
+def _logistic(c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=2000, solver="liblinear", class_weight="balanced")
+
+
+def _fit_linear(x, train: TrainingSet, c: dict[str, float], log: Log) -> dict[str, np.ndarray]:
+    """Out-of-fold decision values for every category (rows with an unknown label: NaN)."""
+    k = folds(len(train.normalised))
+    oof = {cat: np.full(len(k), np.nan) for cat in CATEGORIES}
+    for fold in range(FOLDS):
+        fit_rows, held_rows = np.flatnonzero(k != fold), np.flatnonzero(k == fold)
+        for category in CATEGORIES:
+            y = train.data.labels[category]
+            rows = fit_rows[y[fit_rows] >= 0]
+            model = _logistic(c[category]).fit(x[rows], y[rows], train.weights[rows])
+            oof[category][held_rows] = model.decision_function(x[held_rows])
+        log(f"  fold {fold + 1}/{FOLDS} done")
+    return oof
+
+
+def _final_heads(x, train: TrainingSet, c: dict[str, float]):
+    coef, intercept = [], []
+    for category in CATEGORIES:
+        y = train.data.labels[category]
+        rows = np.flatnonzero(y >= 0)
+        model = _logistic(c[category]).fit(x[rows], y[rows], train.weights[rows])
+        coef.append(model.coef_[0])
+        intercept.append(model.intercept_[0])
+    return np.stack(coef, axis=1), np.array(intercept)
+
+
+def _operating_maps(train: TrainingSet, oof: dict[str, np.ndarray]) -> dict:
+    """Isotonic calibration + the policy-threshold remap, per category, from OOF scores."""
+    from parley.safety.policy import POLICY
+
+    out = {}
+    scraped = np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
+    for category in CATEGORIES:
+        y = train.data.labels[category]
+        rows = (y >= 0) & scraped  # hand-written rows would flatter the thresholds
+        calibrator = Calibrator.fit(oof[category][rows], y[rows])
+        probability = calibrator(oof[category][rows])
+        hold = hold_threshold(probability, y[rows])
+        case = case_threshold(probability, y[rows])
+        policy = POLICY[category]
+        out[category] = (
+            calibrator,
+            OperatingMap.fit(case, hold, policy.case or 0.5, policy.hold or 0.9),
+        )
+    return out
+
+
+def train_inline(train: TrainingSet, out_dir: Path, log: Log = print) -> dict:
+    started = time.perf_counter()
+    counts, names = count_matrix(train.normalised)
+    x, _ = tfidf(counts)
+    log(f"inline: {x.shape[1]} n-gram features before pruning")
+    coef, _ = _final_heads(x, train, INLINE_C)
+    keep = _prune(names, coef, INLINE_FEATURES)
+    counts = counts[:, keep]
+    vocabulary = [names[i] for i in keep]
+    x, idf = tfidf(counts)
+    log(f"inline: {x.shape[1]} features kept; cross-validating")
+    oof = _fit_linear(x, train, INLINE_C, log)
+    coef, intercept = _final_heads(x, train, INLINE_C)
+    maps = _operating_maps(train, oof)
+    arrays = {"idf": idf, "coef": coef.astype(np.float32),
+              "intercept": intercept.astype(np.float32)}
+    meta = {"categories": list(CATEGORIES), "vocabulary": vocabulary}
+    _save(out_dir, "inline", arrays, meta, maps)
+    log(f"inline: trained in {time.perf_counter() - started:.0f} s")
+    return {"oof": oof, "maps": maps}
+
+
+def _prune(names: list[str], coef: np.ndarray, keep: int) -> list[int]:
+    """Columns of the ``keep`` features weighing most for any category (patterns always)."""
+    strength = np.abs(coef).max(axis=1)
+    order = np.argsort(-strength, kind="stable")[:keep]
+    chosen = set(order.tolist()) | {i for i, n in enumerate(names) if n.startswith("p:")}
+    return sorted(chosen)
+
+
+# --- accurate tier -----------------------------------------------------------------------
+
+
+def train_accurate(
+    train: TrainingSet, inline_oof: dict[str, np.ndarray], out_dir: Path, log: Log = print
+) -> None:
+    """Logistic head on sentence embeddings, stacked with the inline tier's decision value."""
+    from parley.safety.model.encoder import MiniLMEncoder, packaged_model_path
+    from parley.safety.model.encoder_build import build_encoder
+
+    started = time.perf_counter()
+    onnx_path = build_encoder(packaged_model_path(), out_dir / "encoder.onnx", ENCODER_LAYERS)
+    encoder = MiniLMEncoder(onnx_path, threads=2)
+    embeddings = encoder.encode(train.normalised, batch_size=64)
+    log(f"accurate: embedded {len(embeddings)} texts in {time.perf_counter() - started:.0f} s")
+    x = np.hstack([embeddings, _inline_columns(inline_oof)])
+    oof = {cat: np.full(len(x), np.nan) for cat in CATEGORIES}
+    k = folds(len(x))
+    for fold in range(FOLDS):
+        fit_rows, held_rows = np.flatnonzero(k != fold), np.flatnonzero(k == fold)
+        for category in CATEGORIES:
+            y = train.data.labels[category]
+            rows = fit_rows[y[fit_rows] >= 0]
+            model = _logistic(ACCURATE_C[category]).fit(x[rows], y[rows], train.weights[rows])
+            oof[category][held_rows] = model.decision_function(x[held_rows])
+    coef, intercept = _final_heads(x, train, ACCURATE_C)
+    maps = _operating_maps(train, oof)
+    arrays = {"coef": coef.astype(np.float32), "intercept": intercept.astype(np.float32)}
+    meta = {
+        "categories": list(CATEGORIES),
+        "encoder": {"onnx": onnx_path.name, "layers": ENCODER_LAYERS,
+                    "max_tokens": encoder.max_tokens},
+    }
+    _save(out_dir, "accurate", arrays, meta, maps)
+    log(f"accurate: trained in {time.perf_counter() - started:.0f} s")
+
+
+def _inline_columns(oof: dict[str, np.ndarray]) -> np.ndarray:
+    return np.stack([np.nan_to_num(oof[c]) for c in CATEGORIES], axis=1)
+
+
+# --- saving ------------------------------------------------------------------------------
+
+
+def _save(out_dir: Path, stem: str, arrays: dict, meta: dict, maps: dict) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta)
+    meta["operating"] = {}
+    for category, (calibrator, operating) in maps.items():
+        arrays[f"calib_x_{category}"] = calibrator.knots_x.astype(np.float64)
+        arrays[f"calib_y_{category}"] = calibrator.knots_y.astype(np.float64)
+        meta["operating"][category] = operating.as_dict()
+    np.savez_compressed(out_dir / f"{stem}.npz", **arrays)
+    (out_dir / f"{stem}.json").write_text(json.dumps(meta, separators=(",", ":")) + "\n")
+
+
+def train_all(data_dir: str | Path, out_dir: str | Path, log: Log = print,
+              accurate: bool = True) -> None:
+    train = load_training_set(data_dir, log)
+    inline = train_inline(train, Path(out_dir), log)
+    if accurate:
+        train_accurate(train, inline["oof"], Path(out_dir), log)

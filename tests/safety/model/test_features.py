@@ -1,0 +1,42 @@
+"""The run-time feature indexer sees exactly the features the training analyzer saw."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parley.safety.model.features import FeatureIndexer, text_features
+from parley.safety.model.normalise import normalise
+from parley.safety.model.patterns import find_threat_patterns
+
+SAMPLES = [
+    "i am going to shoot you tomorrow @user",
+    "we should hang every one of them!",
+    "the match was a massacre, we got killed 5-0",
+    "lovely weather today? yes!",
+]
+
+
+def _vocabulary() -> list[str]:
+    names = sorted({f for text in SAMPLES for f in text_features(normalise(text))})
+    return names[::2]  # a pruned vocabulary: some features are unknown at run time
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.sampled_from(SAMPLES), st.text(max_size=120)))
+def test_indexer_matches_training_features(text):
+    vocabulary = _vocabulary()
+    position = {name: i for i, name in enumerate(vocabulary)}
+    normalised = normalise(text)
+    expected = Counter(position[f] for f in text_features(normalised) if f in position)
+    assert Counter(FeatureIndexer(vocabulary).indices(normalised)) == expected
+
+
+def test_threat_patterns_name_the_words():
+    hits = find_threat_patterns(normalise("I am going to shoot you tomorrow, @bob"))
+    assert [(h.name, h.negated) for h in hits] == [("first_person_threat", False)]
+    assert "shoot you" in hits[0].text
+    negated = find_threat_patterns(normalise("I would never kill you"))
+    assert all(h.negated for h in negated)
