@@ -8,4 +8,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run-jobs": ("parley.safety.cli_jobs", "run the periodic jobs once (escalate, expire, purge)"),
     "rules": ("parley.safety.screening.cli_rules", "word/phrase rules: add, list, remove"),
     "hashes": ("parley.safety.screening.cli_hashes", "hash lists: import, export CSV"),
+    "report": ("parley.safety.transparency.cli_report",
+               "transparency report for a period (text, JSON, CSV)"),
+    "export-statements": ("parley.safety.transparency.cli_export",
+                          "statements of reasons for the DSA Transparency Database"),
 }

@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+from parley.safety.transparency.urls import urlpatterns as transparency_urls
 from parley.safety.web import views
 
 app_name = "safety"
 
 urlpatterns = [
+    *transparency_urls,
     path("notice", views.notice, name="notice"),
     path("notice/<str:receipt>", views.notice_status, name="notice_status"),
     path("statements", views.statements, name="statements"),

@@ -1,0 +1,1 @@
+"""Transparency: the public moderation report and the DSA statements-of-reasons export."""
