@@ -68,8 +68,8 @@ def _page_context(report: dict) -> dict:
         "action_category_bars": bars(report["actions"]["by_category"]),
         "proactive_share": percent(pro["share"]),
         "proactive_rows": [
-            {"label": _label(c), "share": percent(v["share"]),
-             "width": round(100 * (v["share"] or 0)), **v}
+            {**v, "label": _label(c), "share": percent(v["share"]),
+             "width": round(100 * (v["share"] or 0))}
             for c, v in pro["by_category"].items()
         ],
         "hidden_share": percent(exp["never_publicly_visible_share"]),
@@ -80,8 +80,8 @@ def _page_context(report: dict) -> dict:
         "reversal_rate": percent(report["appeals"]["reversal_rate"]),
         "removal_orders_met": percent(report["removal_orders"]["share_met"]),
         "handling": [
-            {"label": _label(source), "average": duration(h["average_seconds"]),
-             "median": duration(h["median_seconds"]), **h}
+            {**h, "label": _label(source), "average": duration(h["average_seconds"]),
+             "median": duration(h["median_seconds"])}
             for source, h in report["notice_handling"].items()
         ],
     }
