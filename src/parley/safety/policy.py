@@ -144,6 +144,17 @@ DEADLINE_PROFILES: dict[str, dict[str, timedelta]] = {
     },
 }
 AUTHORITY_ORDER_DEADLINE = HOUR
+
+# Account signals lower the screening bar (both hold and case thresholds) for one post.
+# The shifts add up, capped at ACCOUNT_SIGNAL_MAX_SHIFT.
+ACCOUNT_SIGNALS: dict[str, dict[str, float]] = {
+    "new_account": {"younger_than_hours": 24, "shift": 0.05},
+    "prior_strikes": {"shift_per_strike": 0.05},
+    "posting_velocity": {"posts": 20, "within_minutes": 10, "shift": 0.05},
+    # a threat that names someone: only for categories referred to the authorities
+    "mentions_a_person": {"shift": 0.05},
+}
+ACCOUNT_SIGNAL_MAX_SHIFT = 0.15
 STRIKES_BEFORE_WARNING = 2
 STRIKES_BEFORE_SUSPENSION = 3
 APPEAL_WINDOW = timedelta(days=183)

@@ -62,3 +62,23 @@ class BackgroundViolence(_Scoring):
 
     name = "background_violence"
     tier = "background"
+
+
+class Borderline:
+    """Scores one word just under the violence hold threshold (0.87 < 0.90) and another just
+    under the hate-speech one (0.92 < 0.95): account signals decide the outcome."""
+
+    name = "borderline"
+    tier = "inline"
+
+    def score(self, text: str) -> DetectorResult:
+        lowered = text.lower()
+        if "grumblewick" in lowered:
+            return DetectorResult(self.name, {"violence": 0.87}, {"violence": ["grumblewick"]})
+        if "snarfblat" in lowered:
+            return DetectorResult(self.name, {"illegal_or_harmful_speech": 0.92},
+                                  {"illegal_or_harmful_speech": ["snarfblat"]})
+        return DetectorResult(self.name)
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]

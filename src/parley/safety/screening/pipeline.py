@@ -264,9 +264,35 @@ def screen_new_post(author, text: str, spoiler_text: str, media) -> ScreeningVer
         )
     if media:
         _screen_attached_media(verdict, media)
+    if author is not None and verdict.outcome in ("publish", "case"):
+        _apply_account_signals(verdict, author, combined)
     if verdict.outcome == "reject":
         _audit_rejection(author, verdict, "post")
     return verdict
+
+
+def _apply_account_signals(verdict: ScreeningVerdict, author, text: str) -> None:
+    """Lower the bar for this post when the account's signals say so (policy.ACCOUNT_SIGNALS).
+
+    Only scores just under a threshold can change the outcome, so the signals (two queries)
+    are read only then."""
+    from parley.safety.screening import signals
+
+    scored = [r for r in verdict.results if r.scores and signals.near_threshold(r.scores)]
+    if not scored:
+        return
+    found = signals.account_signals(author, text)
+    for result in scored:
+        for category, score in result.scores.items():
+            shift, names = found.for_category(category)
+            if not names or category in result.actions:
+                continue
+            rules = category_policy(category)
+            why = f"{rules.label} ({result.detector}; account signals: {', '.join(names)})"
+            if rules.hold is not None and score >= rules.hold - shift:
+                verdict.raise_to("hold", category, score, why)
+            elif rules.case is not None and score >= rules.case - shift:
+                verdict.raise_to("case", category, score, why)
 
 
 def _audit_rejection(account, verdict: ScreeningVerdict, what: str) -> None:

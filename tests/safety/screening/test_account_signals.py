@@ -1,0 +1,80 @@
+"""Account signals lower the bar: a score just under the hold threshold holds the post of a
+new account, a repeat offender, a flood of posts, or a threat aimed at a named person."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from parley.posts import services as posts
+from parley.posts.models import PostState
+from parley.safety.cases import services as cases
+from parley.safety.cases.actions import take_action
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def borderline_detector(settings):
+    settings.PARLEY_EXTRA_DETECTORS = ["tests.safety.screening.fake_detectors.Borderline"]
+
+
+@pytest.fixture
+def veteran(make_member):
+    return make_member("veteran", date_joined=timezone.now() - timedelta(days=400))
+
+
+def state_of(post) -> str:
+    post.refresh_from_db()
+    return post.state
+
+
+def test_an_established_account_is_not_held_below_the_threshold(veteran, cases_about):
+    post = posts.create_post(veteran, "grumblewick is coming")
+    assert state_of(post) == PostState.PUBLISHED
+    [case] = cases_about(post=post)  # still above the case threshold
+    assert case.category == "violence"
+
+
+def test_a_new_account_is_held_just_below_the_threshold(make_member, cases_about):
+    newcomer = make_member("newcomer")
+    post = posts.create_post(newcomer, "grumblewick is coming")
+    assert state_of(post) == PostState.HELD
+    [case] = cases_about(post=post)
+    assert "account signals: new account" in case.screening[0]["reason"]
+
+
+def test_a_threat_naming_a_person_is_held(veteran, make_member, cases_about):
+    make_member("target")
+    post = posts.create_post(veteran, "grumblewick is coming for you @target")
+    assert state_of(post) == PostState.HELD
+    assert "mentions a person" in cases_about(post=post)[0].screening[0]["reason"]
+
+
+def test_naming_a_person_does_not_lower_the_bar_outside_threats(veteran, make_member):
+    make_member("target")
+    post = posts.create_post(veteran, "snarfblat @target")
+    assert state_of(post) == PostState.PUBLISHED
+
+
+def test_prior_strikes_lower_the_bar(veteran, moderator, make_member):
+    earlier = posts.create_post(veteran, "an old rude post")
+    case = cases.file_member_report(make_member(), veteran, [earlier], "violation").case
+    take_action(case, moderator, "strike", reason="rude")
+    post = posts.create_post(veteran, "grumblewick is coming")
+    assert state_of(post) == PostState.HELD
+
+
+def test_a_burst_of_posts_lowers_the_bar(veteran):
+    for n in range(20):
+        posts.create_post(veteran, f"hello number {n}")
+    post = posts.create_post(veteran, "grumblewick is coming")
+    assert state_of(post) == PostState.HELD
+
+
+def test_ordinary_posts_cost_no_signal_queries(veteran, django_assert_max_num_queries):
+    posts.create_post(veteran, "warming up the caches")
+    with django_assert_max_num_queries(30) as counted:
+        posts.create_post(veteran, "a plain post about the weather")
+    assert not any("cases_strike" in q["sql"]
+                   for q in counted.captured_queries)
