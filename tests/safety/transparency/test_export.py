@@ -13,6 +13,7 @@ from parley.posts import services as post_services
 from parley.safety.cases import services
 from parley.safety.cases.models import StatementOfReasons
 from parley.safety.transparency.export import EEA, export_statements
+from parley.safety.transparency.selectors import build_report
 
 from .conftest import days
 
@@ -63,7 +64,8 @@ def test_export_has_the_database_fields_and_no_personal_data(history, period, tm
 
 
 def test_batches_hold_at_most_100_statements(make_member, moderator, period, tmp_path,
-                                             django_capture_on_commit_callbacks):
+                                             django_capture_on_commit_callbacks,
+                                             django_assert_max_num_queries):
     author, reporter = make_member("frank"), make_member("grace")
     for i in range(101):
         with django_capture_on_commit_callbacks(execute=True):
@@ -74,6 +76,11 @@ def test_batches_hold_at_most_100_statements(make_member, moderator, period, tmp
     batches, _ = exported(tmp_path)
     assert [len(b) for b in batches] == [100, 1] and len(files) == 2
     assert {r["category"] for b in batches for r in b} == {"STATEMENT_CATEGORY_SCAMS_AND_FRAUD"}
+    # the report's query count does not grow with the number of actions (15 for 7 actions)
+    with django_assert_max_num_queries(15):
+        report = build_report(period)
+    assert report["actions"]["by_type"] == {"remove": 101}
+    assert report["exposure"]["actioned_posts"] == 101
 
 
 def test_export_command_writes_the_files(history, period, tmp_path):
