@@ -15,13 +15,9 @@ from parley.accounts.models import User
 from parley.api.base import MastodonAPIView, param_bool, param_int, param_list, param_str, viewer
 from parley.api.serializers import serialize_account, serialize_accounts, serialize_statuses
 from parley.core import ratelimits
-from parley.core.errors import NotAllowed, ParleyError, ValidationFailed
+from parley.core.errors import NotAllowed, ValidationFailed
 
 MASTODON_VERSION = f"4.3.0 (compatible; Parley {parley.__version__})"
-
-
-class ServiceUnavailable(ParleyError):
-    status = 503
 
 
 def _app_entity(app, request, with_secret: bool) -> dict:
@@ -97,10 +93,8 @@ class AppVerifyView(MastodonAPIView):
 
 
 def _rules() -> list[dict]:
-    try:
-        from parley.safety.cases.selectors import instance_rules
-    except ImportError:
-        return []
+    from parley.safety.cases.selectors import instance_rules
+
     return [
         {"id": str(r.pk), "text": r.text, "hint": getattr(r, "hint", "")} for r in instance_rules()
     ]
@@ -268,10 +262,8 @@ class ReportsView(MastodonAPIView):
 
     def post(self, request: Request) -> Response:
         ratelimits.hit("report_account", request.user.pk)
-        try:
-            from parley.safety.cases.services import file_member_report
-        except ImportError:
-            raise ServiceUnavailable("Reports are not available yet") from None
+        from parley.safety.cases.services import file_member_report
+
         account = account_selectors.get_account(param_str(request, "account_id", "") or "0")
         if account.pk == request.user.pk:
             raise NotAllowed("You cannot report yourself")

@@ -219,13 +219,10 @@ def _limit(action: CaseAction, limited: bool) -> None:
 
 def _remember_and_sweep(post: Post, action: CaseAction, case: Case) -> None:
     """Index removed content for the near-duplicate detector; open cases for its copies."""
-    try:
-        from parley.safety.screening.services import index_removed_post
-
-        index_removed_post(post, action.category)
-    except (ImportError, AttributeError):
-        pass
     from parley.safety.cases.selectors import near_duplicates
+    from parley.safety.screening.services import index_removed_post
+
+    index_removed_post(post, action.category)
 
     for copy in near_duplicates(post):
         from parley.safety.cases.services import open_case_for_copy
@@ -234,12 +231,9 @@ def _remember_and_sweep(post: Post, action: CaseAction, case: Case) -> None:
 
 
 def _forget_removed(post: Post) -> None:
-    try:
-        from parley.safety.screening.services import forget_removed_post
+    from parley.safety.screening.services import forget_removed_post
 
-        forget_removed_post(post)
-    except (ImportError, AttributeError):
-        pass
+    forget_removed_post(post)
 
 
 # -- statements of reasons (DSA Art. 17) ---------------------------------------------------

@@ -109,11 +109,9 @@ def _thread(post: Post) -> list[Post]:
 
 
 def near_duplicates(post: Post, threshold: float = 0.8) -> list[Post]:
-    """Copies of a post, from the screening app's near-duplicate index when it exists."""
-    try:
-        from parley.safety.screening.selectors import near_duplicates_of
-    except (ImportError, AttributeError):
-        return []
+    """Copies of a post, from the screening app's near-duplicate index."""
+    from parley.safety.screening.selectors import near_duplicates_of
+
     try:
         return [p for p in near_duplicates_of(post, threshold=threshold) if p.pk != post.pk]
     except Exception:  # an index failure must not stop a moderator's work

@@ -18,11 +18,9 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 @lru_cache(maxsize=2048)  # several detectors normalise the same post side by side
 def normalise_text(text: str) -> str:
-    """The project's evasion-undoing normaliser, or a plain fallback if it cannot load."""
-    try:
-        from parley.safety.model.normalise import normalise
-    except ImportError:  # the model package is optional at import time
-        return " ".join(text.casefold().split())
+    """The project's evasion-undoing normaliser (shared with the built-in model)."""
+    from parley.safety.model.normalise import normalise
+
     return normalise(text)
 
 

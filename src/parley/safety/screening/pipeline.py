@@ -322,10 +322,8 @@ def record_post_screening(post, verdict: ScreeningVerdict) -> None:
 
     record_event(f"screening.{verdict.outcome}", actor_label="screening", subject=post,
                  data=_verdict_data(verdict))
-    try:
-        from parley.safety.cases.services import open_case_for_screening
-    except ImportError:
-        return
+    from parley.safety.cases.services import open_case_for_screening
+
     open_case_for_screening(post, verdict)
 
 
@@ -417,12 +415,9 @@ def open_account_case(account, verdict: ScreeningVerdict, what: str) -> None:
 
     record_event(f"screening.{what}.{verdict.outcome}", actor_label="screening",
                  subject=account, data=_verdict_data(verdict))
-    try:
-        from parley.safety.cases import services as case_services
-    except ImportError:
-        return
-    if hasattr(case_services, "open_case_for_account_screening"):
-        case_services.open_case_for_account_screening(account, verdict)
+    from parley.safety.cases.services import open_case_for_account_screening
+
+    open_case_for_account_screening(account, verdict)
 
 
 def screen_media_hash(owner, sha256: str) -> None:
