@@ -20,3 +20,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# whitenoise warns at every start when the collected-static folder does not exist
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
