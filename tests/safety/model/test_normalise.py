@@ -20,14 +20,14 @@ def _apply(word: str, mapping: dict[str, str], mask: list[bool]) -> str:
     return "".join(mapping.get(c, c) if m else c for c, m in zip(word, mask, strict=False))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200))
 def test_normalise_is_idempotent(text):
     once = normalise(text)
     assert normalise(once) == once
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(words, sentences, st.lists(st.booleans(), min_size=8, max_size=8))
 def test_leetspeak_is_undone(word, sentence, mask):
     # An all-digit token stays a number ("5748"), so at least one letter remains.
@@ -36,14 +36,14 @@ def test_leetspeak_is_undone(word, sentence, mask):
     assert normalise(evaded) == normalise(sentence.format(word))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(words, sentences, st.sampled_from([" ", ".", "-", "*", "  "]))
 def test_spaced_out_letters_are_joined(word, sentence, separator):
     evaded = sentence.format(separator.join(word))
     assert normalise(evaded) == normalise(sentence.format(word))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(words, sentences, st.integers(0, 7), st.integers(3, 9))
 def test_repeated_letters_are_collapsed(word, sentence, position, times):
     position %= len(word)
@@ -51,7 +51,7 @@ def test_repeated_letters_are_collapsed(word, sentence, position, times):
     assert normalise(sentence.format(evaded)) == normalise(sentence.format(word))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(words, sentences, st.lists(st.booleans(), min_size=8, max_size=8), st.booleans())
 def test_confusables_and_invisible_characters_are_undone(word, sentence, mask, zero_width):
     evaded = _apply(word, CONFUSABLE, mask)
@@ -60,7 +60,7 @@ def test_confusables_and_invisible_characters_are_undone(word, sentence, mask, z
     assert normalise(sentence.format(evaded)) == normalise(sentence.format(word))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(words, sentences)
 def test_fullwidth_and_uppercase_are_folded(word, sentence):
     fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isalpha() else c for c in word.upper())

@@ -17,8 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="dataset dir or .jsonl(.gz) file")
     parser.add_argument("--out", required=True, help="directory for the weights")
     parser.add_argument("--inline-only", action="store_true", help="skip the accurate tier")
-    parser.add_argument("--layers", type=int, default=None,
-                        help="transformer layers of the accurate tier's encoder")
+    parser.add_argument("--layers", default=None,
+                        help="MiniLM layers (1-6) feeding the accurate head, e.g. 2,3")
 
 
 def run(options: dict, stdout) -> None:
@@ -29,7 +29,7 @@ def run(options: dict, stdout) -> None:
         stdout.flush()
 
     if options.get("layers"):
-        train.ENCODER_LAYERS = options["layers"]
+        train.ENCODER_OUTPUTS = tuple(int(k) for k in options["layers"].split(","))
     train.train_all(options["data"], Path(options["out"]), log=log,
                     accurate=not options["inline_only"])
     log(f"weights written to {options['out']}")

@@ -30,21 +30,18 @@ class InlineDetector:
     def score(self, text: str) -> DetectorResult:
         normalised = normalise(text)
         raw = self.model.raw_scores(normalised)
-        return self._result(normalised, raw, self.model.calibrate(raw))
+        return self._result(normalised, self.model.calibrate(raw))
 
     def score_batch(self, texts: list[str]) -> list[DetectorResult]:
         return [self.score(text) for text in texts]
 
-    def _result(self, normalised: str, raw: np.ndarray, scores: np.ndarray) -> DetectorResult:
+    def _result(self, normalised: str, scores: np.ndarray) -> DetectorResult:
         categories = self.model.categories
+        flagged = [c for k, c in enumerate(categories) if scores[k] >= self._floor[k]]
         evidence: dict[str, list[str]] = {}
-        if any(s >= f for s, f in zip(scores, self._floor, strict=True)):
-            explained = self.model.score(normalised, explain=True)
-            reasons = self.model.evidence(normalised, explained)
-            evidence = {
-                c: reasons[c] for k, c in enumerate(categories)
-                if scores[k] >= self._floor[k] and reasons[c]
-            }
+        if flagged:
+            reasons = self.model.evidence(normalised, flagged)
+            evidence = {c: reasons[c] for c in flagged if reasons[c]}
         return DetectorResult(
             detector=self.name,
             scores={c: round(float(scores[k]), 4) for k, c in enumerate(categories)},
@@ -98,15 +95,14 @@ class AccurateDetector:
         scores = self.calibrate(raw)
         results = []
         for i, text in enumerate(normalised):
-            flagged = [k for k, floor in enumerate(self._floor) if scores[i, k] >= floor]
+            flagged = [c for k, c in enumerate(self.categories)
+                       if scores[i, k] >= self._floor[k]]
             evidence: dict[str, list[str]] = {}
             if flagged:
-                model = self.inline.model
-                reasons = model.evidence(text, model.score(text, explain=True))
-                for k in flagged:
-                    category = self.categories[k]
-                    evidence[category] = reasons.get(category, []) + [
-                        f"meaning of the whole post (sentence-embedding head): {scores[i, k]:.2f}"
+                reasons = self.inline.model.evidence(text, flagged)
+                for category in flagged:
+                    evidence[category] = reasons[category] + [
+                        "meaning of the whole post (sentence-embedding head)"
                     ]
             results.append(DetectorResult(
                 detector=self.name,

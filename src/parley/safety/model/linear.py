@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from parley.safety.model.calibration import Calibrator, OperatingMap
-from parley.safety.model.features import FeatureIndexer
-from parley.safety.model.normalise import normalise
+from parley.safety.model.features import WORD, FeatureIndexer
 from parley.safety.model.patterns import find_threat_patterns
 
 PATTERN_LABELS = {
@@ -27,13 +24,6 @@ PATTERN_LABELS = {
     "weapon_at_target": "weapon or execution method aimed at a target",
     "glorify_attack": "glorifies an attack or attacker",
 }
-
-
-@dataclass(frozen=True)
-class LinearScores:
-    raw: np.ndarray  # decision values, one per category
-    calibrated: np.ndarray
-    features: list[tuple[str, np.ndarray]]  # (feature name, contribution per category)
 
 
 class InlineModel:
@@ -53,73 +43,54 @@ class InlineModel:
         ]
         self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
 
-    def _vector(self, normalised: str) -> tuple[np.ndarray, np.ndarray]:
-        counts = Counter(self.indexer.indices(normalised))
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), float, len(counts))
-        values = tf * self.idf[index]
+    def vector(self, normalised: str) -> tuple[np.ndarray, np.ndarray]:
+        """Feature ids and their L2-normalised sublinear TF-IDF values."""
+        index, counts = np.unique(self.indexer.indices(normalised), return_counts=True)
+        values = (1.0 + np.log(counts)) * self.idf[index]
         values /= math.sqrt(float(values @ values)) or 1.0
         return index, values
 
     def raw_scores(self, normalised: str) -> np.ndarray:
-        index, values = self._vector(normalised)
+        index, values = self.vector(normalised)
         return values @ self.coef[index] + self.intercept
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Raw decision values (last axis: categories) to policy-scale probabilities."""
         raw = np.asarray(raw, dtype=np.float64)
         out = np.empty_like(raw)
-        for k, (calibrator, operating) in enumerate(zip(self.calibrators, self.operating,
-                                                         strict=True)):
+        for k, (calibrator, operating) in enumerate(
+            zip(self.calibrators, self.operating, strict=True)
+        ):
             out[..., k] = operating(calibrator(raw[..., k]))
         return out
 
-    def score(self, normalised: str, explain: bool = False) -> LinearScores:
-        index, values = self._vector(normalised)
-        contributions = values[:, None] * self.coef[index]
-        raw = contributions.sum(axis=0) + self.intercept
-        calibrated = self.calibrate(raw)
-        features: list[tuple[str, np.ndarray]] = []
-        if explain and len(index):
-            names = self.meta["vocabulary"]
-            features = [(names[i], contributions[k]) for k, i in enumerate(index)]
-        return LinearScores(raw, calibrated, features)
+    def evidence(self, normalised: str, categories: list[str], limit: int = 4
+                 ) -> dict[str, list[str]]:
+        """Threat patterns and the words whose n-grams pushed each category up the most.
 
-    def evidence(
-        self, normalised: str, scores: LinearScores, limit: int = 5
-    ) -> dict[str, list[str]]:
-        """The n-grams and threat patterns that pushed each category's score up the most."""
-        hits = find_threat_patterns(normalised)
+        A word's share is the contribution of its own features (the word and the character
+        n-grams inside it) to the post's score, so "shoot" is named rather than "hoot".
+        """
+        index, values = self.vector(normalised)
+        value_of = dict(zip(index.tolist(), values.tolist(), strict=True))
+        words = list(dict.fromkeys(w for w in WORD.findall(normalised) if w not in "!?"))
+        ks = [self.categories.index(c) for c in categories]
+        shares = np.zeros((len(words), len(ks)))
+        for row, word in enumerate(words):
+            ids = [i for i in self.indexer.word_feature_ids(word) if i in value_of]
+            if ids:
+                weights = np.array([value_of[i] for i in ids])
+                shares[row] = weights @ self.coef[np.array(ids)][:, ks]
+        hits = [h for h in find_threat_patterns(normalised) if not h.negated]
         out: dict[str, list[str]] = {}
-        for k, category in enumerate(self.categories):
+        for column, category in enumerate(categories):
             reasons = []
             if category == "violence":
                 reasons += [
-                    f"pattern: {PATTERN_LABELS.get(h.name, h.name)}: \"{h.text}\""
-                    for h in hits
-                    if not h.negated
+                    f"pattern: {PATTERN_LABELS.get(h.name, h.name)}: \"{h.text}\"" for h in hits
                 ]
-            ranked = sorted(scores.features, key=lambda item: -item[1][k])
-            seen: set[str] = set()
-            for name, contribution in ranked:
-                if contribution[k] <= 0 or len(seen) >= limit:
-                    break
-                label = _readable(name)
-                if label and label not in seen and not name.startswith("p:"):
-                    seen.add(label)
-                    reasons.append(f"{label} (+{contribution[k]:.2f})")
+            for row in np.argsort(-shares[:, column], kind="stable")[:limit]:
+                if shares[row, column] > 0.02:
+                    reasons.append(f"\"{words[row]}\" (+{shares[row, column]:.2f})")
             out[category] = reasons
         return out
-
-
-def _readable(feature: str) -> str:
-    kind, _, value = feature.partition(":")
-    if kind == "c":
-        return f"chars \"{value.strip()}\"" if value.strip() else ""
-    return f"\"{value}\""
-
-
-def prepare(text: str) -> str:
-    return normalise(text)

@@ -47,7 +47,7 @@ _RUN3_SPLIT = re.compile(r"([a-z])\1{2,}")
 _AMP = re.compile(r"&(?:amp;)+")
 _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_MENTION = re.compile(r"(?<!\w)@[a-z0-9_]+(?:@[a-z0-9_.\-]+)?")
+_MENTION = re.compile(r"(?<!\w)@[a-z0-9_]+(?:@[a-z0-9_.\-]+)*")
 
 # Words whose double letters are genuine; used to decide how to collapse "kiiilll".
 _COMMON_DOUBLES_TEXT = """
@@ -111,17 +111,19 @@ _ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
 def normalise(text: str) -> str:
     """Canonical lower-case text for the models; idempotent (normalise(normalise(x)) == ...)."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = text.translate(_PRE_TABLE)
-    text = _strip_marks(text).lower()
+    text = _strip_marks(text).translate(_PRE_TABLE).lower()
     text = _URL.sub(" url ", text)
     text = _MENTION.sub(" @user ", text)
     text = _AMP.sub("&", text).replace("&lt;", "<").replace("&gt;", ">")
     text = _SPACES.sub(" ", text)
     if any(c in text for c in _LEET_CHARS):
         text = _LEET_TOKEN.sub(_deleet, text)
-    text = _SPACED.sub(_join_spaced, text)
-    if _RUN3.search(text):
-        text = _ELONGATED_WORD.sub(_collapse_word, text)
+    # Collapse before and after joining: "k i i i l l" and "a/iii a" both settle at once.
+    for step in range(2):
+        if _RUN3.search(text):
+            text = _ELONGATED_WORD.sub(_collapse_word, text)
+        if step == 0:
+            text = _SPACED.sub(_join_spaced, text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -31,11 +31,11 @@ from parley.safety.model.features import text_features
 from parley.safety.model.normalise import normalise
 
 FOLDS = 4
-ENCODER_LAYERS = 2  # transformer layers of the accurate tier's encoder
+ENCODER_OUTPUTS = (2, 3)  # MiniLM layers whose mean-pooled states feed the accurate head
 SEED = 20261123
 INLINE_FEATURES = 60_000  # sparse vocabulary kept after pruning by weight
 HAND_WRITTEN_WEIGHT = 3.0  # hard negatives and threats count more than one scraped post
-INLINE_C = {"violence": 4.0, "illegal_or_harmful_speech": 2.0}
+INLINE_C = {"violence": 2.0, "illegal_or_harmful_speech": 2.0}
 ACCURATE_C = {"violence": 1.0, "illegal_or_harmful_speech": 1.0}
 
 Log = Callable[[str], None]
@@ -179,7 +179,7 @@ def train_accurate(
     from parley.safety.model.encoder_build import build_encoder
 
     started = time.perf_counter()
-    onnx_path = build_encoder(packaged_model_path(), out_dir / "encoder.onnx", ENCODER_LAYERS)
+    onnx_path = build_encoder(packaged_model_path(), out_dir / "encoder.onnx", ENCODER_OUTPUTS)
     encoder = MiniLMEncoder(onnx_path, threads=2)
     embeddings = encoder.encode(train.normalised, batch_size=64)
     log(f"accurate: embedded {len(embeddings)} texts in {time.perf_counter() - started:.0f} s")
@@ -198,7 +198,7 @@ def train_accurate(
     arrays = {"coef": coef.astype(np.float32), "intercept": intercept.astype(np.float32)}
     meta = {
         "categories": list(CATEGORIES),
-        "encoder": {"onnx": onnx_path.name, "layers": ENCODER_LAYERS,
+        "encoder": {"onnx": onnx_path.name, "outputs": list(ENCODER_OUTPUTS),
                     "max_tokens": encoder.max_tokens},
     }
     _save(out_dir, "accurate", arrays, meta, maps)
