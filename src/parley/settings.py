@@ -278,3 +278,9 @@ LOGGING = {
 PARLEY_POLICY_OVERRIDES = os.environ.get("PARLEY_POLICY_OVERRIDES", "")
 PARLEY_DEADLINE_PROFILE = os.environ.get("PARLEY_DEADLINE_PROFILE", "dsa")
 PARLEY_PRESERVE_DAYS = int(os.environ.get("PARLEY_PRESERVE_DAYS", "183"))
+# Optional background detector: a moderation service speaking OpenAI's moderation API
+# (off unless the URL is set; see parley.safety.model.backends).
+PARLEY_MODERATION_API_URL = os.environ.get("PARLEY_MODERATION_API_URL", "")
+PARLEY_MODERATION_API_KEY = os.environ.get("PARLEY_MODERATION_API_KEY", "")
+PARLEY_MODERATION_API_MODEL = os.environ.get("PARLEY_MODERATION_API_MODEL", "")
+PARLEY_MODERATION_API_TIMEOUT = float(os.environ.get("PARLEY_MODERATION_API_TIMEOUT", "10"))
