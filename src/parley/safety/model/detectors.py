@@ -11,6 +11,7 @@ import numpy as np
 from parley.safety.model.calibration import Calibrator, OperatingMap
 from parley.safety.model.linear import InlineModel
 from parley.safety.model.normalise import normalise
+from parley.safety.model.patterns import find_direct_threat
 from parley.safety.screening.base import DetectorResult
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -26,21 +27,38 @@ class InlineDetector:
     def __init__(self, directory: Path = WEIGHTS_DIR) -> None:
         self.model = InlineModel(directory)
         self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.model.operating]
+        categories = self.model.categories
+        self._violence = categories.index("violence") if "violence" in categories else None
+        violence = self._violence
+        self._hold = 1.0 if violence is None else self.model.operating[violence].hold_score
 
     def score(self, text: str) -> DetectorResult:
         normalised = normalise(text)
         raw = self.model.raw_scores(normalised)
         return self._result(normalised, self.model.calibrate(raw))
 
+    def apply_rules(self, normalised: str, scores: np.ndarray) -> str | None:
+        """Raise violence to the hold score for an unmistakable threat; returns its reason."""
+        if self._violence is None:
+            return None
+        hit = find_direct_threat(normalised)
+        if hit is None:
+            return None
+        scores[self._violence] = max(scores[self._violence], self._hold)
+        return f"rule: {hit.name}: \"{hit.text}\""
+
     def score_batch(self, texts: list[str]) -> list[DetectorResult]:
         return [self.score(text) for text in texts]
 
     def _result(self, normalised: str, scores: np.ndarray) -> DetectorResult:
         categories = self.model.categories
+        rule = self.apply_rules(normalised, scores)
         flagged = [c for k, c in enumerate(categories) if scores[k] >= self._floor[k]]
         evidence: dict[str, list[str]] = {}
         if flagged:
             reasons = self.model.evidence(normalised, flagged)
+            if rule:
+                reasons["violence"].insert(0, rule)
             evidence = {c: reasons[c] for c in flagged if reasons[c]}
         return DetectorResult(
             detector=self.name,
@@ -74,7 +92,10 @@ class AccurateDetector:
     def raw_scores(self, normalised: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(accurate decision values, inline decision values), one row per text."""
         inline_raw = np.array([self.inline.model.raw_scores(n) for n in normalised])
-        features = np.hstack([self.encoder.encode(normalised), inline_raw.astype(np.float32)])
+        # One post per run: dynamic int8 quantisation scales activations per batch, so a
+        # post's score would otherwise depend on the posts it happens to be batched with.
+        embeddings = self.encoder.encode(normalised, batch_size=1)
+        features = np.hstack([embeddings, inline_raw.astype(np.float32)])
         return features @ self.coef + self.intercept, inline_raw
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
@@ -95,11 +116,14 @@ class AccurateDetector:
         scores = self.calibrate(raw)
         results = []
         for i, text in enumerate(normalised):
+            rule = self.inline.apply_rules(text, scores[i])
             flagged = [c for k, c in enumerate(self.categories)
                        if scores[i, k] >= self._floor[k]]
             evidence: dict[str, list[str]] = {}
             if flagged:
                 reasons = self.inline.model.evidence(text, flagged)
+                if rule:
+                    reasons["violence"].insert(0, rule)
                 for category in flagged:
                     evidence[category] = reasons[category] + [
                         "meaning of the whole post (sentence-embedding head)"

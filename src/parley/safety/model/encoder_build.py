@@ -8,6 +8,7 @@ the token-embedding table as int8, which makes scoring several times faster on o
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -56,12 +57,18 @@ def build_encoder(source: Path, target: Path, outputs: tuple[int, ...] = (6,)) -
     _fold_dequantised_weights(model)
     inputs = ["input_ids", "attention_mask", "token_type_ids"]
     model = Extractor(model).extract_model(inputs, [layer_output(k) for k in outputs])
-    with tempfile.TemporaryDirectory() as tmp:
-        float_path = Path(tmp) / "float.onnx"
-        onnx.save(model, str(float_path))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        quantize_dynamic(
-            str(float_path), str(target), weight_type=QuantType.QInt8,
-            op_types_to_quantize=["MatMul"],
-        )
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantizer logs every tensor at INFO
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            float_path = Path(tmp) / "float.onnx"
+            onnx.save(model, str(float_path))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            quantize_dynamic(
+                str(float_path), str(target), weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul"],
+            )
+    finally:
+        root.setLevel(level)
     return target
