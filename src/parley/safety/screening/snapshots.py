@@ -54,6 +54,7 @@ class Snapshot(Generic[T]):
         self._load = load
         self._recheck_seconds = recheck_seconds
         self._checked_at = 0.0
+        self._loaded_committed = False  # loaded outside a transaction: nothing to roll back
         self._lock = threading.Lock()
         self._token: tuple[str, int] | None = None
         self._value: T | None = None
@@ -67,13 +68,15 @@ class Snapshot(Generic[T]):
             if token != self._token or self._value is None:
                 self._value = self._load(self._value)
                 self._token = token
+                self._loaded_committed = not transaction.get_connection().in_atomic_block
             return self._value
 
 
     def _fresh_enough(self) -> bool:
         """Skip the shared-cache round trip if it was made less than ``recheck_seconds`` ago."""
         return (
-            self._value is not None
+            self._loaded_committed
+            and self._value is not None
             and self._token is not None
             and self._token[1] == _local_changes[self.name]
             and time.monotonic() - self._checked_at < self._recheck_seconds
