@@ -71,7 +71,7 @@ def test_the_accurate_tier_holds_before_anyone_sees_the_post(
     accounts.follow(other_member, member)
     settings.PARLEY_EXTRA_DETECTORS = [f"{FAKES}.AccurateViolence"]
 
-    post = posts.create_post(member, "I will spoonbender you all")
+    post = posts.create_post(member, "The spoonbender club meets on Tuesday at the library")
 
     post.refresh_from_db()
     assert post.state == PostState.HELD
