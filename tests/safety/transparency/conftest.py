@@ -32,15 +32,10 @@ def period_around_today() -> Period:
 
 
 @pytest.fixture(autouse=True)
-def _screening_by_rules_only(monkeypatch):
-    """As on a server whose built-in model is not built: screening is the word rules only,
+def _screening_by_rules_only(settings):
+    """As on a server with the built-in model switched off: screening is the word rules only,
     so the history's numbers do not depend on how a model scores its texts."""
-    try:
-        from parley.safety import model
-    except ImportError:
-        return
-    monkeypatch.setattr(model, "inline_detector", None, raising=False)
-    monkeypatch.setattr(model, "accurate_detector", None, raising=False)
+    settings.PARLEY_BUILTIN_MODEL = False
 
 
 @pytest.fixture

@@ -103,6 +103,8 @@ def extra_detectors(tier: str) -> list[Detector]:
 
 
 def _model_detector(factory_name: str) -> list[Detector]:
+    if not config.setting("PARLEY_BUILTIN_MODEL", True):
+        return []
     try:
         from parley.safety import model
 
