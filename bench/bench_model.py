@@ -42,17 +42,24 @@ def _percentiles(samples: list[float]) -> str:
     return f"p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({len(ordered) / sum(ordered):.0f} posts/s)"
 
 
-def bench_tiers(posts: list[str]) -> None:
-    from parley.safety.model import accurate_detector
-    from parley.safety.screening import pipeline
-
-    pipeline.screen_new_post(None, posts[0], "", [])  # loads the model once
-    inline = []
+def _timed(function, posts: list[str]) -> list[float]:
+    function(posts[0])  # loads models once
+    samples = []
     for text in posts:
         started = time.perf_counter()
-        pipeline.screen_new_post(None, text, "", [])
-        inline.append(time.perf_counter() - started)
-    print(f"inline tier added to create_post:  {_percentiles(inline)}")
+        function(text)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bench_tiers(posts: list[str]) -> None:
+    from parley.safety.model import accurate_detector, inline_detector
+    from parley.safety.screening import pipeline
+
+    model = _timed(inline_detector().score, posts)
+    print(f"inline model alone:                {_percentiles(model)}")
+    screening = _timed(lambda text: pipeline.screen_new_post(None, text, "", []), posts)
+    print(f"inline screening in create_post:   {_percentiles(screening)}  (all inline detectors)")
     detector = accurate_detector()
     detector.score(posts[0])
     accurate = []
@@ -65,36 +72,24 @@ def bench_tiers(posts: list[str]) -> None:
 
 def bench_timeline(posts: list[str]) -> None:
     """Accepted post -> follower's home timeline, fan-out run in-process (ImmediateBackend)."""
-    import django
+    from parley.accounts import services as accounts
+    from parley.posts.services import create_post
+    from parley.timelines.selectors import home_timeline
 
-    django.setup()
-    from django.test.runner import DiscoverRunner
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    runner = DiscoverRunner(verbosity=0)
-    old = runner.setup_databases()
-    try:
-        from parley.accounts import services as accounts
-        from parley.posts.services import create_post
-        from parley.timelines.selectors import home_timeline
-
-        author = accounts.create_user("bench_author", "a@bench.test", "correct-horse-battery",
-                                      approved=True)
-        reader = accounts.create_user("bench_reader", "r@bench.test", "correct-horse-battery",
-                                      approved=True)
-        accounts.follow(reader, author)
-        samples = []
-        for text in posts[:50]:
-            started = time.perf_counter()
-            post = create_post(author, text)  # returns after commit and in-process fan-out
-            if not home_timeline(reader).filter(pk=post.pk).exists():
-                print(f"post {post.pk} did not reach the timeline")
-                continue
-            samples.append(time.perf_counter() - started)
-        print(f"create_post -> follower timeline:  {_percentiles(samples)}")
-    finally:
-        runner.teardown_databases(old)
+    author = accounts.create_user("bench_author", "a@bench.test", "correct-horse-battery",
+                                  approved=True)
+    reader = accounts.create_user("bench_reader", "r@bench.test", "correct-horse-battery",
+                                  approved=True)
+    accounts.follow(reader, author)
+    samples = []
+    for text in posts[:50]:
+        started = time.perf_counter()
+        post = create_post(author, text)  # returns after commit and in-process fan-out
+        if not home_timeline(reader).filter(pk=post.pk).exists():
+            print(f"post {post.pk} did not reach the timeline")
+            continue
+        samples.append(time.perf_counter() - started)
+    print(f"create_post -> follower timeline:  {_percentiles(samples)}")
 
 
 def main() -> None:
@@ -102,13 +97,25 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--skip-timeline", action="store_true")
     options = parser.parse_args()
+    import logging
+
     import django
 
     django.setup()
-    posts = _posts(options.posts)
-    bench_tiers(posts)
-    if not options.skip_timeline:
-        bench_timeline(posts)
+    logging.getLogger("django_tasks").setLevel(logging.WARNING)
+    from django.test.runner import DiscoverRunner
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    runner = DiscoverRunner(verbosity=0)
+    old = runner.setup_databases()  # a throwaway database (the test settings' one)
+    try:
+        posts = _posts(options.posts)
+        bench_tiers(posts)
+        if not options.skip_timeline:
+            bench_timeline(posts)
+    finally:
+        runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

@@ -40,3 +40,17 @@ def test_threat_patterns_name_the_words():
     assert "shoot you" in hits[0].text
     negated = find_threat_patterns(normalise("I would never kill you"))
     assert all(h.negated for h in negated)
+
+
+def test_direct_threat_rule_skips_negation_quotes_and_games():
+    from parley.safety.model.patterns import find_direct_threat
+
+    def fires(text: str) -> bool:
+        return find_direct_threat(normalise(text)) is not None
+
+    assert fires("I will find you and kill you")
+    assert fires("we should hang every one of them")
+    assert not fires("I would never kill you")
+    assert not fires('the attacker was screaming "i will kill you" at the officers')
+    assert not fires("I'm going to kill you at chess tonight")
+    assert not fires("i'll shoot you a message later")

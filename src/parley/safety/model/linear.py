@@ -75,12 +75,15 @@ class InlineModel:
         value_of = dict(zip(index.tolist(), values.tolist(), strict=True))
         words = list(dict.fromkeys(w for w in WORD.findall(normalised) if w not in "!?"))
         ks = [self.categories.index(c) for c in categories]
-        shares = np.zeros((len(words), len(ks)))
+        rows, ids = [], []
         for row, word in enumerate(words):
-            ids = [i for i in self.indexer.word_feature_ids(word) if i in value_of]
-            if ids:
-                weights = np.array([value_of[i] for i in ids])
-                shares[row] = weights @ self.coef[np.array(ids)][:, ks]
+            own = [i for i in self.indexer.word_feature_ids(word) if i in value_of]
+            rows += [row] * len(own)
+            ids += own
+        shares = np.zeros((len(words), len(ks)))
+        if ids:
+            weights = np.array([value_of[i] for i in ids])[:, None] * self.coef[ids][:, ks]
+            np.add.at(shares, np.array(rows), weights)
         hits = [h for h in find_threat_patterns(normalised) if not h.negated]
         out: dict[str, list[str]] = {}
         for column, category in enumerate(categories):

@@ -119,7 +119,8 @@ DIRECT_THREATS: dict[str, re.Pattern[str]] = {
     ),
 }
 _PLAYFUL = re.compile(
-    r"\s+(?:at|in|on)\s+(?:\w+\s+)?(?:chess|poker|cards|game|games|match|tournament|fifa|"
+    r"\s+(?:a|an)\s+(?:quick\s+)?(?:message|text|email|e-mail|dm|pm|line|note|invite|link)\b"
+    r"|\s+(?:at|in|on)\s+(?:\w+\s+){0,2}(?:chess|poker|cards|game|games|match|tournament|fifa|"
     r"fortnite|halo|tennis|golf|scrabble|monopoly|mario ?kart|smash|league|raid|quiz|trivia|"
     r"pool|darts|bowling|karaoke|minecraft|cod|overwatch|valorant|ping pong)\b"
 )
