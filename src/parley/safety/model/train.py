@@ -184,15 +184,7 @@ def train_accurate(
     embeddings = encoder.encode(train.normalised, batch_size=64)
     log(f"accurate: embedded {len(embeddings)} texts in {time.perf_counter() - started:.0f} s")
     x = np.hstack([embeddings, _inline_columns(inline_oof)])
-    oof = {cat: np.full(len(x), np.nan) for cat in CATEGORIES}
-    k = folds(len(x))
-    for fold in range(FOLDS):
-        fit_rows, held_rows = np.flatnonzero(k != fold), np.flatnonzero(k == fold)
-        for category in CATEGORIES:
-            y = train.data.labels[category]
-            rows = fit_rows[y[fit_rows] >= 0]
-            model = _logistic(ACCURATE_C[category]).fit(x[rows], y[rows], train.weights[rows])
-            oof[category][held_rows] = model.decision_function(x[held_rows])
+    oof = _fit_linear(x, train, ACCURATE_C, log)
     coef, intercept = _final_heads(x, train, ACCURATE_C)
     maps = _operating_maps(train, oof)
     arrays = {"coef": coef.astype(np.float32), "intercept": intercept.astype(np.float32)}
