@@ -95,3 +95,28 @@ def test_background_backends_are_off_by_default_and_enabled_by_settings(settings
     settings.PARLEY_MODERATION_API_KEY = "sk-test"
     (detector,) = background_detectors()
     assert detector.score("kill").scores["violence"] > 0.9
+
+
+@pytest.mark.django_db
+def test_a_configured_moderation_api_opens_cases_after_distribution(
+    settings, moderation_url, member, django_capture_on_commit_callbacks
+):
+    from parley.posts import services as posts
+    from parley.posts.models import PostState
+    from parley.safety.cases.models import Case
+
+    settings.PARLEY_MODERATION_API_URL = moderation_url
+    settings.PARLEY_MODERATION_API_KEY = "sk-test"
+    with django_capture_on_commit_callbacks(execute=True):
+        flagged = posts.create_post(member, "the villain in my novel wants to kill the king")
+        quiet = posts.create_post(member, "a walk in the park with the dog")
+
+    flagged.refresh_from_db()
+    assert flagged.state == PostState.PUBLISHED  # background detectors never hold
+    [case] = Case.objects.filter(post=flagged)
+    assert case.screening[-1]["tier"] == "background"
+    assert case.screening[-1]["evidence"]["moderation-api"]["violence"] == [
+        "moderation-api: violence 0.97", "moderation-api: harassment/threatening 0.80"]
+    assert not Case.objects.filter(post=quiet).exists()
+    assert [r["body"]["input"] for r in _Handler.requests][-2:] == [
+        ["the villain in my novel wants to kill the king"], ["a walk in the park with the dog"]]

@@ -141,7 +141,11 @@ def accurate_detectors() -> list[Detector]:
 
 
 def background_detectors() -> list[Detector]:
-    return extra_detectors("background")
+    """Operator-added background detectors and the model's optional backends (an external
+    moderation API when PARLEY_MODERATION_API_URL is set)."""
+    from parley.safety.model import backends
+
+    return extra_detectors("background") + backends.background_detectors()
 
 
 def _load(loader: Callable[[], list[Detector]]) -> list[Detector]:
