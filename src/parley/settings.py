@@ -284,3 +284,8 @@ PARLEY_MODERATION_API_URL = os.environ.get("PARLEY_MODERATION_API_URL", "")
 PARLEY_MODERATION_API_KEY = os.environ.get("PARLEY_MODERATION_API_KEY", "")
 PARLEY_MODERATION_API_MODEL = os.environ.get("PARLEY_MODERATION_API_MODEL", "")
 PARLEY_MODERATION_API_TIMEOUT = float(os.environ.get("PARLEY_MODERATION_API_TIMEOUT", "10"))
+# Optional background detector: a Hugging Face classifier exported to ONNX by Optimum
+# (off unless the path is set); labels JSON maps model labels to policy categories.
+PARLEY_TRANSFORMERS_MODEL_PATH = os.environ.get("PARLEY_TRANSFORMERS_MODEL_PATH", "")
+PARLEY_TRANSFORMERS_LABELS = os.environ.get("PARLEY_TRANSFORMERS_LABELS", "")
+PARLEY_TRANSFORMERS_MAX_TOKENS = int(os.environ.get("PARLEY_TRANSFORMERS_MAX_TOKENS", "256"))

@@ -4,14 +4,23 @@
 (``POST {"input": [...], "model": ...}`` -> ``{"results": [{"category_scores": ...}]}``);
 it is enabled by ``PARLEY_MODERATION_API_URL`` (+ ``PARLEY_MODERATION_API_KEY``,
 ``PARLEY_MODERATION_API_MODEL``, ``PARLEY_MODERATION_API_TIMEOUT``).
+
+:class:`TransformersOnnxDetector` runs a Hugging Face text classifier exported to ONNX by
+Optimum (``config.json``, ``tokenizer.json``, ``model.onnx``) with ONNX Runtime, no PyTorch;
+it is enabled by ``PARLEY_TRANSFORMERS_MODEL_PATH`` (+ ``PARLEY_TRANSFORMERS_LABELS``,
+``PARLEY_TRANSFORMERS_MAX_TOKENS``).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 import urllib.request
 from collections.abc import Iterable
+from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 
 from parley.safety.screening.base import DetectorResult
@@ -75,6 +84,197 @@ class ModerationApiDetector:
         return DetectorResult(self.name, scores, {c: e for c, e in evidence.items() if e})
 
 
+# Common classifier label names -> Parley policy categories (Jigsaw/Detoxify, hate-speech
+# and offensive-language models). Labels are compared lower-cased with "-"/" " as "_".
+TRANSFORMERS_LABELS: dict[str, str] = {
+    "threat": "violence",
+    "threatening": "violence",
+    "violence": "violence",
+    "violent": "violence",
+    "identity_hate": "illegal_or_harmful_speech",
+    "identity_attack": "illegal_or_harmful_speech",
+    "hate": "illegal_or_harmful_speech",
+    "hateful": "illegal_or_harmful_speech",
+    "hate_speech": "illegal_or_harmful_speech",
+    "toxic": "non_consensual_behaviour",
+    "toxicity": "non_consensual_behaviour",
+    "severe_toxic": "non_consensual_behaviour",
+    "severe_toxicity": "non_consensual_behaviour",
+    "insult": "non_consensual_behaviour",
+    "offensive": "non_consensual_behaviour",
+    "abusive": "non_consensual_behaviour",
+    "harassment": "non_consensual_behaviour",
+    "self_harm": "self_harm",
+    "suicide": "self_harm",
+}
+EVIDENCE_MIN = 0.5  # a label is named as evidence from this probability on
+
+
+class TransformersModelError(RuntimeError):
+    """The configured transformers model directory is missing or unusable."""
+
+
+def _label_key(label: str) -> str:
+    return label.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _label_mapping(override: str | dict | None) -> dict[str, str]:
+    """The default label mapping with the operator's JSON override on top (null drops one)."""
+    from parley.safety.policy import POLICY
+
+    mapping = dict(TRANSFORMERS_LABELS)
+    override = override or {}
+    if isinstance(override, str):
+        try:
+            override = json.loads(override) if override.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise TransformersModelError(f"PARLEY_TRANSFORMERS_LABELS is not JSON: {exc}") from exc
+    if not isinstance(override, dict):
+        raise TransformersModelError("PARLEY_TRANSFORMERS_LABELS must map labels to categories")
+    for label, category in override.items():
+        if category and category not in POLICY:
+            raise TransformersModelError(
+                f"PARLEY_TRANSFORMERS_LABELS: {category!r} is not a policy category"
+            )
+        mapping[_label_key(label)] = category or ""
+    return {label: category for label, category in mapping.items() if category}
+
+
+class _OnnxClassifier:
+    """One loaded model directory: tokenizer, ONNX Runtime session and label config."""
+
+    def __init__(self, directory: Path, max_tokens: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        missing = [n for n in ("config.json", "tokenizer.json", "model.onnx")
+                   if not (directory / n).is_file()]
+        if missing:
+            raise TransformersModelError(
+                f"transformers model directory {directory} lacks {', '.join(missing)} "
+                "(export it with: optimum-cli export onnx --task text-classification ...)"
+            )
+        try:
+            config = json.loads((directory / "config.json").read_text())
+            labels = {int(i): str(name) for i, name in config["id2label"].items()}
+            self.labels = [labels[i] for i in range(len(labels))]
+            self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            self.session = ort.InferenceSession(
+                str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:
+            raise TransformersModelError(
+                f"cannot load transformers model from {directory}: {type(exc).__name__}: {exc}"
+            ) from exc
+        self.problem_type = config.get("problem_type") or "single_label_classification"
+        if self.problem_type not in ("single_label_classification", "multi_label_classification"):
+            raise TransformersModelError(
+                f"{directory}: problem_type {self.problem_type!r} is not a classification"
+            )
+        self.inputs = {i.name: i.type for i in self.session.get_inputs()}
+        outputs = [o.name for o in self.session.get_outputs()]
+        self.output = "logits" if "logits" in outputs else outputs[0]
+        if "input_ids" not in self.inputs:
+            raise TransformersModelError(f"{directory}/model.onnx has no input_ids input")
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=max_tokens)
+        self._lock = threading.Lock()  # the tokenizer's settings are shared state
+
+    def probabilities(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        """Label probabilities (texts x labels)."""
+        with self._lock:
+            encodings = self.tokenizer.encode_batch(texts)
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(texts), batch_size):
+            chunk = order[start : start + batch_size]
+            out[chunk] = self._activate(self._logits([encodings[i] for i in chunk]))
+        return out
+
+    def _logits(self, encodings: list) -> np.ndarray:
+        width = max(1, max(len(e.ids) for e in encodings))
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            ids[row, :n], mask[row, :n], types[row, :n] = (
+                encoding.ids, encoding.attention_mask, encoding.type_ids)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        feed = {name: value.astype(np.int32) if self.inputs[name] == "tensor(int32)" else value
+                for name, value in feed.items() if name in self.inputs}
+        (logits,) = self.session.run([self.output], feed)
+        return np.asarray(logits, dtype=np.float64).reshape(len(encodings), -1)
+
+    def _activate(self, logits: np.ndarray) -> np.ndarray:
+        if logits.shape[1] != len(self.labels):
+            raise TransformersModelError(
+                f"model gives {logits.shape[1]} logits for {len(self.labels)} labels")
+        if self.problem_type == "multi_label_classification":
+            return 1.0 / (1.0 + np.exp(-logits))
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+_classifiers: dict[tuple[str, int], _OnnxClassifier] = {}
+_classifiers_lock = threading.Lock()
+
+
+def _classifier(directory: Path, max_tokens: int) -> _OnnxClassifier:
+    """The model of one directory, loaded once per process (failures are not cached)."""
+    key = (str(directory.resolve()), max_tokens)
+    found = _classifiers.get(key)
+    if found is None:
+        with _classifiers_lock:
+            found = _classifiers.get(key)
+            if found is None:
+                found = _classifiers[key] = _OnnxClassifier(directory, max_tokens)
+    return found
+
+
+class TransformersOnnxDetector:
+    """Scores text with a Hugging Face classifier exported to ONNX (Optimum's layout).
+
+    Construction is cheap and never fails; the model loads on first use, once per process."""
+
+    name = "transformers"
+    tier = "background"
+
+    def __init__(self, model_path: str | Path, labels: str | dict | None = None,
+                 max_tokens: int = 256) -> None:
+        self.model_path, self.labels, self.max_tokens = Path(model_path), labels, max_tokens
+
+    def score(self, text: str) -> DetectorResult:
+        return self.score_batch([text])[0]
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        if not texts:
+            return []
+        mapping = _label_mapping(self.labels)
+        classifier = _classifier(self.model_path, self.max_tokens)
+        columns = [(i, label, mapping.get(_label_key(label)))
+                   for i, label in enumerate(classifier.labels)]
+        columns = [(i, label, category) for i, label, category in columns if category]
+        return [self._result(row, columns) for row in classifier.probabilities(texts)]
+
+    def _result(self, row: np.ndarray, columns: list[tuple[int, str, str]]) -> DetectorResult:
+        scores: dict[str, float] = {}
+        evidence: dict[str, list[str]] = {}
+        for i, label, category in sorted(columns, key=lambda c: -row[c[0]]):
+            p = round(float(row[i]), 4)
+            scores[category] = max(scores.get(category, 0.0), p)
+            if p >= EVIDENCE_MIN:
+                evidence.setdefault(category, []).append(f"{self.name}: {label} {p:.2f}")
+        return DetectorResult(self.name, scores, evidence)
+
+
+def _setting(name: str, default: str = "") -> str:
+    return getattr(settings, name, os.environ.get(name, default))
+
+
 def background_detectors() -> list:
     """The configured background detectors (none unless their settings are set)."""
     found = []
@@ -85,5 +285,12 @@ def background_detectors() -> list:
             getattr(settings, "PARLEY_MODERATION_API_KEY", ""),
             getattr(settings, "PARLEY_MODERATION_API_MODEL", ""),
             float(getattr(settings, "PARLEY_MODERATION_API_TIMEOUT", 10.0)),
+        ))
+    model_path = _setting("PARLEY_TRANSFORMERS_MODEL_PATH")
+    if model_path:
+        found.append(TransformersOnnxDetector(
+            model_path,
+            _setting("PARLEY_TRANSFORMERS_LABELS"),
+            int(_setting("PARLEY_TRANSFORMERS_MAX_TOKENS", "256") or 256),
         ))
     return found
