@@ -79,6 +79,7 @@ def _model_dir(directory, problem_type="single_label_classification"):
         "id2label": {str(i): label for i, label in enumerate(LABELS)},
         "label2id": {label: i for i, label in enumerate(LABELS)},
         "problem_type": problem_type,
+        "pad_token_id": 0,
     }))
     return directory
 

@@ -169,6 +169,7 @@ class _OnnxClassifier:
             raise TransformersModelError(
                 f"cannot load transformers model from {directory}: {type(exc).__name__}: {exc}"
             ) from exc
+        self.pad_id = int(config.get("pad_token_id") or 0)  # RoBERTa pads with 1, BERT with 0
         self.problem_type = config.get("problem_type") or "single_label_classification"
         if self.problem_type not in ("single_label_classification", "multi_label_classification"):
             raise TransformersModelError(
@@ -196,7 +197,7 @@ class _OnnxClassifier:
 
     def _logits(self, encodings: list) -> np.ndarray:
         width = max(1, max(len(e.ids) for e in encodings))
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        ids = np.full((len(encodings), width), self.pad_id, dtype=np.int64)
         mask = np.zeros_like(ids)
         types = np.zeros_like(ids)
         for row, encoding in enumerate(encodings):
