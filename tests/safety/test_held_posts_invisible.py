@@ -19,6 +19,11 @@ READ_PATHS = [
     ("api status", "anonymous", "/api/v1/statuses/{post}", "api"),
     ("api status", "follower", "/api/v1/statuses/{post}", "api"),
     ("api context", "follower", "/api/v1/statuses/{parent}/context", "api"),
+    ("api held post's context", "follower", "/api/v1/statuses/{post}/context", "api"),
+    ("api source", "follower", "/api/v1/statuses/{post}/source", "api"),
+    ("api history", "follower", "/api/v1/statuses/{post}/history", "api"),
+    ("api favourited by", "follower", "/api/v1/statuses/{post}/favourited_by", "api"),
+    ("api reblogged by", "anonymous", "/api/v1/statuses/{post}/reblogged_by", "api"),
     ("api account statuses", "anonymous", "/api/v1/accounts/{author}/statuses", "api"),
     ("api account statuses", "follower", "/api/v1/accounts/{author}/statuses", "api"),
     ("api home", "follower", "/api/v1/timelines/home", "api"),
@@ -32,13 +37,48 @@ READ_PATHS = [
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
     ("web tag", "follower", "/tags/" + SECRET, "web"),
+    ("web tag", "anonymous", "/tags/" + SECRET, "web"),
     ("web profile", "anonymous", "/@{author_name}", "web"),
     ("web profile", "follower", "/@{author_name}", "web"),
     ("web thread", "follower", "/@{author_name}/{post}", "web"),
+    ("web thread", "anonymous", "/@{author_name}/{post}", "web"),
     ("web parent thread", "follower", "/@{author_name}/{parent}", "web"),
     ("web search", "follower", "/search?q=" + SECRET, "web"),
     ("web notifications", "mentioned", "/notifications", "web"),
 ]
+
+
+# Every other route, and why it cannot show another member's held post. Patterns are
+# matched (re.fullmatch) against each route without its "^", "/?" and "$".
+NOT_CONTENT_READS = {
+    "writes only (they act on posts the caller may see)": [
+        r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports", r"api/v1/statuses",
+        r"api/v1/statuses/.*/(un)?(reblog|favourite)", r"api/v[12]/media",
+        r"api/v1/accounts", r"api/v1/accounts/.*/(un)?(follow|block|mute)",
+        r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
+        r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
+    ],
+    "moderators and admins only (moderators may see held posts)": [
+        r"api/v1/admin/.*", r"api/parley/v1/(cases|appeals|policy|notifiers|reports).*",
+        r"moderation/.*",
+    ],
+    "the caller's own data": [
+        r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
+        r"api/v1/accounts/(verify|update)_credentials", r"api/v1/(blocks|mutes|markers)",
+        r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
+    ],
+    "no post content (accounts, instance, documents, aggregate counts, stubs)": [
+        r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
+        r"api/v[12]/(custom_emojis|filters|lists|bookmarks|follow_requests)",
+        r"api/v1/accounts/(relationships|lookup|search)",
+        r"api/v1/accounts/\(\?P<account_id>\\d\+\)(/(followers|following))?",
+        r"transparency.*", r"notice",
+    ],
+}
+
+
+def _bare(route: str) -> str:
+    return route.removeprefix("^").removesuffix("$").removesuffix("/?")
 
 
 @pytest.fixture
@@ -107,3 +147,28 @@ def test_control_the_same_paths_show_a_published_post(held_world):
     posts.transition_post(held_world["post"], PostState.PUBLISHED)
     response = _client(held_world, "anonymous", "api").get(f"/api/v1/timelines/tag/{SECRET}")
     assert BODY in response.content.decode()
+
+
+def _routes(patterns, prefix=""):
+    from django.urls import URLResolver
+
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_route_is_a_listed_read_path_or_cannot_show_held_posts():
+    """A new route fails here until it is added to READ_PATHS or to NOT_CONTENT_READS."""
+    import re
+
+    from django.urls import get_resolver, resolve
+
+    listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a")).route
+              for _, _, path, _ in READ_PATHS}
+    exempt = [re.compile(rx) for rxs in NOT_CONTENT_READS.values() for rx in rxs]
+    unaccounted = [route for route in _routes(get_resolver().url_patterns)
+                   if route not in listed
+                   and not any(rx.fullmatch(_bare(route)) for rx in exempt)]
+    assert unaccounted == []
