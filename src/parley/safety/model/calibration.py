@@ -102,3 +102,13 @@ class OperatingMap:
     @classmethod
     def from_dict(cls, data: dict[str, float]) -> OperatingMap:
         return cls(**{k: float(v) for k, v in data.items()})
+
+
+def to_policy_scale(raw: np.ndarray, calibrators: list[Calibrator],
+                    operating: list[OperatingMap]) -> np.ndarray:
+    """Raw decision values (last axis: categories) to policy-scale probabilities."""
+    raw = np.asarray(raw, dtype=np.float64)
+    out = np.empty_like(raw)
+    for k, (calibrator, operating_map) in enumerate(zip(calibrators, operating, strict=True)):
+        out[..., k] = operating_map(calibrator(raw[..., k]))
+    return out

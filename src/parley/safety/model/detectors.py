@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.safety.model.calibration import Calibrator, OperatingMap
+from parley.safety.model.calibration import Calibrator, OperatingMap, to_policy_scale
 from parley.safety.model.linear import InlineModel
 from parley.safety.model.normalise import normalise
 from parley.safety.model.patterns import find_direct_threat
@@ -99,13 +99,7 @@ class AccurateDetector:
         return features @ self.coef + self.intercept, inline_raw
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
-        raw = np.asarray(raw, dtype=np.float64)
-        out = np.empty_like(raw)
-        for k, (calibrator, operating) in enumerate(
-            zip(self.calibrators, self.operating, strict=True)
-        ):
-            out[..., k] = operating(calibrator(raw[..., k]))
-        return out
+        return to_policy_scale(raw, self.calibrators, self.operating)
 
     def score(self, text: str) -> DetectorResult:
         return self.score_batch([text])[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.safety.model.calibration import Calibrator, OperatingMap
+from parley.safety.model.calibration import Calibrator, OperatingMap, to_policy_scale
 from parley.safety.model.features import WORD, FeatureIndexer
 from parley.safety.model.patterns import find_threat_patterns
 
@@ -55,14 +55,7 @@ class InlineModel:
         return values @ self.coef[index] + self.intercept
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
-        """Raw decision values (last axis: categories) to policy-scale probabilities."""
-        raw = np.asarray(raw, dtype=np.float64)
-        out = np.empty_like(raw)
-        for k, (calibrator, operating) in enumerate(
-            zip(self.calibrators, self.operating, strict=True)
-        ):
-            out[..., k] = operating(calibrator(raw[..., k]))
-        return out
+        return to_policy_scale(raw, self.calibrators, self.operating)
 
     def evidence(self, normalised: str, categories: list[str], limit: int = 4
                  ) -> dict[str, list[str]]:
