@@ -142,7 +142,7 @@ def accurate_detectors() -> list[Detector]:
 
 def background_detectors() -> list[Detector]:
     """Operator-added background detectors and the model's optional backends (an external
-    moderation API when PARLEY_MODERATION_API_URL is set)."""
+    moderation API, a transformers classifier exported to ONNX), each off until configured."""
     from parley.safety.model import backends
 
     return extra_detectors("background") + backends.background_detectors()
