@@ -167,3 +167,28 @@ def test_well_known_metadata_lists_the_endpoints(db):
 def test_app_registration_errors_are_mastodon_shaped(db):
     response = Client().post("/api/v1/apps", {"redirect_uris": REDIRECT})
     assert response.status_code == 422 and "name" in response.json()["error"]
+
+
+def test_a_suspended_member_gets_a_token_that_reaches_only_statements(member, moderator):
+    from datetime import timedelta
+
+    from parley.posts import services as post_services
+    from parley.safety.cases.actions import take_action
+    from parley.safety.cases.services import open_case_about_account
+
+    post_services.create_post(member, "hello")
+    take_action(open_case_about_account(member, moderator), moderator, "suspend",
+                reason="ban evasion", duration=timedelta(days=3))
+    app = register_app(Client())
+    token = Client().post("/oauth/token", {
+        "grant_type": "password", "username": member.email, "password": PASSWORD,
+        "client_id": app["client_id"], "client_secret": app["client_secret"],
+        "scope": "read write",
+    }).json()["access_token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    [statement] = Client().get("/api/parley/v1/statements", **auth).json()
+    assert statement["measure"] == "suspend"
+    assert Client().get("/api/v1/timelines/home", **auth).status_code == 403
+    refused = Client().post("/api/v1/statuses", {"status": "still here"}, **auth)
+    assert refused.status_code == 403
