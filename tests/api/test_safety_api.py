@@ -253,3 +253,16 @@ def test_a_reporter_appeals_a_rejected_report(api_for, moderator, member, other_
     appeal = reporter.post(f"/api/parley/v1/reports/{report['id']}/appeal",
                            {"text": "It names my address"}, format="json")
     assert appeal.status_code == 201 and appeal.json()["state"] == "pending"
+
+
+def test_notifier_api_is_rate_limited_with_mastodon_headers(notifier_client, member, settings,
+                                                            monkeypatch):
+    settings.PARLEY_RATE_LIMITS = True
+    monkeypatch.setenv("PARLEY_RATE_LIMIT_API_TOKEN", "2/300")
+    desk = notifier_client()
+    first = desk.get("/api/parley/v1/notices")
+    assert first.status_code == 200 and first["X-RateLimit-Remaining"] == "1"
+    assert desk.get("/api/parley/v1/notices").status_code == 200
+    limited = desk.get("/api/parley/v1/notices")
+    assert limited.status_code == 429 and limited["X-RateLimit-Limit"] == "2"
+    assert "error" in limited.json()

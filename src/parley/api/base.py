@@ -77,11 +77,15 @@ class MastodonAPIView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        state = getattr(self, "_rate_state", None)
-        if state is not None:
-            for key, value in _rate_headers(state.limit, state.remaining, state.reset_at).items():
-                response[key] = value
-        return response
+        return with_rate_headers(response, getattr(self, "_rate_state", None))
+
+
+def with_rate_headers(response: Response, state) -> Response:
+    """Mastodon's X-RateLimit-* headers for the bucket this request was counted in."""
+    if state is not None:
+        for key, value in _rate_headers(state.limit, state.remaining, state.reset_at).items():
+            response[key] = value
+    return response
 
 
 def require_scope(request: Request, needed: str) -> None:

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from parley.api.base import _rate_headers, param_bool, param_int, param_str
+from parley.api.base import param_bool, param_int, param_str, with_rate_headers
 from parley.api.serializers import iso
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ValidationFailed
@@ -100,11 +100,7 @@ class NotifierAPIView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        state = getattr(self, "_rate_state", None)
-        if state is not None:
-            for key, value in _rate_headers(state.limit, state.remaining, state.reset_at).items():
-                response[key] = value
-        return response
+        return with_rate_headers(response, getattr(self, "_rate_state", None))
 
 
 def _auth_message(request: Request) -> str:
