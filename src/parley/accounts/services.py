@@ -42,6 +42,8 @@ def create_user(
         raise ValidationFailed(" ".join(exc.messages)) from exc
     if approved is None:
         approved = settings.PARLEY_REGISTRATIONS != "approval"
+    from parley.safety.screening import pipeline
+
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -54,6 +56,8 @@ def create_user(
                 registration_reason=reason,
                 is_staff=role == Role.ADMIN,
             )
+            # A refused display name undoes the sign-up (the error leaves this block).
+            pipeline.screen_profile(user, new_account=True)
     except IntegrityError as exc:
         raise ValidationFailed("Username is already taken") from exc
     return user

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from parley.accounts import services as accounts
+from parley.accounts.models import User
 from parley.core.errors import PostRejected, ValidationFailed
 from parley.posts import services as posts
 from parley.posts.models import Post, PostState
@@ -166,3 +167,20 @@ def test_cli_explains_bad_input():
                      "--category", "violence", "--applies-to", "text,signature")
     with pytest.raises(CommandError, match="No rule #999"):
         call_command("safety", "rules", "remove", "999")
+
+
+def test_a_display_name_chosen_at_sign_up_is_screened_too(cases_about):
+    screening.add_rule("official support", action="reject", category="scams_and_fraud",
+                       applies_to=["display_name"])
+    screening.add_rule("cheap followers", action="case", category="scams_and_fraud",
+                       applies_to=["display_name"])
+
+    with pytest.raises(ValidationFailed, match="Display name is not allowed"):
+        accounts.create_user("helpdesk", "helpdesk@example.org", "long enough pass",
+                             display_name="Official Support")
+    assert not User.objects.filter(username="helpdesk").exists()
+
+    seller = accounts.create_user("seller", "seller@example.org", "long enough pass",
+                                  display_name="cheap followers here")
+    [case] = cases_about(account=seller)
+    assert case.category == "scams_and_fraud"

@@ -383,8 +383,9 @@ def screen_in_background(post) -> str:
 # -- profiles and media --------------------------------------------------------------------
 
 
-def screen_profile(user) -> None:
-    """Screen a changed display name or bio with the server rules.
+def screen_profile(user, *, new_account: bool = False) -> None:
+    """Screen a changed display name or bio (all of them for a ``new_account``) with the
+    server rules.
 
     Reject rules refuse the update (ValidationFailed); hold and case rules let it through
     and open a case about the account."""
@@ -392,7 +393,8 @@ def screen_profile(user) -> None:
     from parley.core.errors import ValidationFailed
     from parley.safety.screening.detectors import FIELD_LABEL
 
-    stored = User.objects.filter(pk=user.pk).values(*PROFILE_FIELDS).first() or {}
+    stored = {} if new_account else (
+        User.objects.filter(pk=user.pk).values(*PROFILE_FIELDS).first() or {})
     texts = {f: getattr(user, f) or "" for f in PROFILE_FIELDS
              if (getattr(user, f) or "") != stored.get(f, "")}
     texts = {f: t for f, t in texts.items() if t.strip()}
