@@ -109,3 +109,13 @@ def test_operators_can_switch_the_built_in_model_off(member, settings, cases_abo
     published.refresh_from_db()
     assert published.state == PostState.PUBLISHED
     assert cases_about(post=published) == []
+
+
+def test_warm_up_loads_every_detector_and_survives_a_broken_one(settings):
+    from parley.safety.screening import pipeline
+
+    settings.PARLEY_EXTRA_DETECTORS = [f"{FAKES}.Exploding"]
+    inline = pipeline.warm_up(("inline",))
+    both = pipeline.warm_up()
+    assert both > inline > 0  # the model's accurate tier is loaded too
+    assert len(pipeline.inline_detectors()) == inline + 1  # all but the exploding one

@@ -148,6 +148,21 @@ def background_detectors() -> list[Detector]:
     return extra_detectors("background") + backends.background_detectors()
 
 
+def warm_up(tiers: Iterable[str] = ("inline", "accurate")) -> int:
+    """Load the models and screening lists of ``tiers`` now (at process start), so that the
+    first post does not pay for it and overrun its time budget. Returns detectors warmed."""
+    loaders = {"inline": inline_detectors, "accurate": accurate_detectors}
+    warmed = 0
+    for tier in tiers:
+        for detector in _load(loaders[tier]):
+            try:
+                detector.score("warming up the screening detectors")
+                warmed += 1
+            except Exception:  # a broken detector is reported when it screens a post
+                log.exception("could not warm up detector %s", getattr(detector, "name", ""))
+    return warmed
+
+
 def _load(loader: Callable[[], list[Detector]]) -> list[Detector]:
     try:
         return loader()

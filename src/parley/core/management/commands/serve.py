@@ -54,6 +54,8 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "parley.wsgi:application",
+                "--config",
+                "python:parley.core.gunicorn_conf",
                 "--bind",
                 address,
                 "--workers",

@@ -28,6 +28,18 @@ def run_jobs_forever(interval: float, stop: threading.Event) -> None:
         stop.wait(interval)
 
 
+def _warm_up_screening() -> None:
+    """The fan-out task runs the accurate tier: load it before the first post arrives."""
+    from parley.safety.screening.pipeline import warm_up
+
+    try:
+        log.info("screening: %d detectors ready", warm_up())
+    except Exception:
+        log.exception("screening warm-up failed")
+    finally:
+        close_old_connections()
+
+
 class Command(BaseCommand):
     help = (
         "Run the background task worker of the configured task backend, and the periodic "
@@ -60,6 +72,7 @@ class Command(BaseCommand):
                               "the periodic safety jobs.")
             run_jobs_forever(jobs_interval, stop)
             return
+        _warm_up_screening()
         if jobs_interval > 0:
             threading.Thread(target=run_jobs_forever, args=(jobs_interval, stop),
                              name="parley-periodic-jobs", daemon=True).start()
