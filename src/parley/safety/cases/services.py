@@ -543,21 +543,26 @@ def _check_window(since: datetime | None) -> None:
         raise NotAllowed("The appeal window of 6 months has closed")
 
 
+def _appeal_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Say why the decision is wrong")
+    return text[:5000]
+
+
 def file_appeal(statement: StatementOfReasons, appellant: User, text: str) -> Appeal:
     """The author contests a decision about their content or account."""
     if appellant is None or statement.recipient_id != appellant.pk:
         raise NotAllowed("Only the person the decision is about can appeal it")
     _check_window(statement.created_at)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("Say why the decision is wrong")
+    text = _appeal_text(text)
     with transaction.atomic():
         if statement.appeals.filter(state=Appeal.State.PENDING).exists():
             raise Conflict("This decision is already under appeal")
         if statement.action.reversed_at:
             raise Conflict("This decision was already reversed")
         appeal = Appeal.objects.create(statement=statement, appellant=appellant,
-                                       text=text[:5000])
+                                       text=text)
         _mark_case_appealed(statement.action.case)
         record_event("appeal.filed", actor=appellant, subject=appeal,
                      data={"statement_id": statement.pk, "action_id": statement.action_id})
@@ -569,14 +574,12 @@ def file_notice_appeal(notice: Notice, text: str) -> Appeal:
     if notice.outcome != "rejected":
         raise ValidationFailed("Only a rejected notice can be appealed")
     _check_window(notice.decided_at)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("Say why the decision is wrong")
+    text = _appeal_text(text)
     with transaction.atomic():
         if notice.appeals.filter(state=Appeal.State.PENDING).exists():
             raise Conflict("This decision is already under appeal")
         appeal = Appeal.objects.create(notice=notice, appellant=notice.reporter,
-                                       text=text[:5000])
+                                       text=text)
         _mark_case_appealed(notice.case)
         record_event("appeal.filed", actor=notice.reporter,
                      actor_label="" if notice.reporter_id else f"notice:{notice.receipt}",
