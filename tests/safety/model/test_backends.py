@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from parley.safety.model.backends import ModerationApiDetector, background_detectors
+from tests.safety.model.conftest import FLAGGED, QUIET
 
 CATEGORIES = [
     "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
@@ -99,24 +100,19 @@ def test_background_backends_are_off_by_default_and_enabled_by_settings(settings
 
 @pytest.mark.django_db
 def test_a_configured_moderation_api_opens_cases_after_distribution(
-    settings, moderation_url, member, django_capture_on_commit_callbacks
+    settings, moderation_url, publish_flagged_and_quiet
 ):
-    from parley.posts import services as posts
     from parley.posts.models import PostState
     from parley.safety.cases.models import Case
 
     settings.PARLEY_MODERATION_API_URL = moderation_url
     settings.PARLEY_MODERATION_API_KEY = "sk-test"
-    with django_capture_on_commit_callbacks(execute=True):
-        flagged = posts.create_post(member, "the villain in my novel wants to kill the king")
-        quiet = posts.create_post(member, "a walk in the park with the dog")
+    flagged, quiet = publish_flagged_and_quiet()
 
-    flagged.refresh_from_db()
     assert flagged.state == PostState.PUBLISHED  # background detectors never hold
     [case] = Case.objects.filter(post=flagged)
     assert case.screening[-1]["tier"] == "background"
     assert case.screening[-1]["evidence"]["moderation-api"]["violence"] == [
         "moderation-api: violence 0.97", "moderation-api: harassment/threatening 0.80"]
     assert not Case.objects.filter(post=quiet).exists()
-    assert [r["body"]["input"] for r in _Handler.requests][-2:] == [
-        ["the villain in my novel wants to kill the king"], ["a walk in the park with the dog"]]
+    assert [r["body"]["input"] for r in _Handler.requests][-2:] == [[FLAGGED], [QUIET]]

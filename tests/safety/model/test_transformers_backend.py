@@ -157,19 +157,15 @@ def test_the_backend_is_enabled_by_its_setting(settings, model_dir):
 
 @pytest.mark.django_db
 def test_a_configured_transformers_model_opens_cases_after_distribution(
-    settings, model_dir, member, django_capture_on_commit_callbacks
+    settings, model_dir, publish_flagged_and_quiet
 ):
-    from parley.posts import services as posts
     from parley.posts.models import PostState
     from parley.safety.cases.models import Case
 
     settings.PARLEY_MODERATION_API_URL = ""
     settings.PARLEY_TRANSFORMERS_MODEL_PATH = str(model_dir)
-    with django_capture_on_commit_callbacks(execute=True):
-        flagged = posts.create_post(member, "the villain in my novel wants to kill the king")
-        quiet = posts.create_post(member, "a walk in the park with the dog")
+    flagged, quiet = publish_flagged_and_quiet()
 
-    flagged.refresh_from_db()
     assert flagged.state == PostState.PUBLISHED  # background detectors never hold
     [case] = Case.objects.filter(post=flagged)
     assert case.screening[-1]["tier"] == "background"
