@@ -8,16 +8,21 @@ it is enabled by ``PARLEY_MODERATION_API_URL`` (+ ``PARLEY_MODERATION_API_KEY``,
 :class:`TransformersOnnxDetector` runs a Hugging Face text classifier exported to ONNX by
 Optimum (``config.json``, ``tokenizer.json``, ``model.onnx``) with ONNX Runtime, no PyTorch;
 it is enabled by ``PARLEY_TRANSFORMERS_MODEL_PATH`` (+ ``PARLEY_TRANSFORMERS_LABELS``,
-``PARLEY_TRANSFORMERS_MAX_TOKENS``).
+``PARLEY_TRANSFORMERS_MAX_TOKENS``). When that directory has no ``model.onnx`` but is a plain
+``save_pretrained`` directory (``config.json``, ``model.safetensors`` or ``pytorch_model.bin``,
+tokenizer files), :class:`TransformersTorchDetector` runs it with PyTorch instead (imported
+only then; slower than ONNX).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import threading
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -170,11 +175,7 @@ class _OnnxClassifier:
                 f"cannot load transformers model from {directory}: {type(exc).__name__}: {exc}"
             ) from exc
         self.pad_id = int(config.get("pad_token_id") or 0)  # RoBERTa pads with 1, BERT with 0
-        self.problem_type = config.get("problem_type") or "single_label_classification"
-        if self.problem_type not in ("single_label_classification", "multi_label_classification"):
-            raise TransformersModelError(
-                f"{directory}: problem_type {self.problem_type!r} is not a classification"
-            )
+        self.problem_type = _problem_type(config.get("problem_type"), directory)
         self.inputs = {i.name: i.type for i in self.session.get_inputs()}
         outputs = [o.name for o in self.session.get_outputs()]
         self.output = "logits" if "logits" in outputs else outputs[0]
@@ -192,7 +193,8 @@ class _OnnxClassifier:
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(texts), batch_size):
             chunk = order[start : start + batch_size]
-            out[chunk] = self._activate(self._logits([encodings[i] for i in chunk]))
+            logits = self._logits([encodings[i] for i in chunk])
+            out[chunk] = _activate(logits, len(self.labels), self.problem_type)
         return out
 
     def _logits(self, encodings: list) -> np.ndarray:
@@ -210,39 +212,132 @@ class _OnnxClassifier:
         (logits,) = self.session.run([self.output], feed)
         return np.asarray(logits, dtype=np.float64).reshape(len(encodings), -1)
 
-    def _activate(self, logits: np.ndarray) -> np.ndarray:
-        if logits.shape[1] != len(self.labels):
+
+def _problem_type(problem_type: str | None, directory: Path) -> str:
+    problem_type = problem_type or "single_label_classification"
+    if problem_type not in ("single_label_classification", "multi_label_classification"):
+        raise TransformersModelError(
+            f"{directory}: problem_type {problem_type!r} is not a classification")
+    return problem_type
+
+
+def _activate(logits: np.ndarray, labels: int, problem_type: str) -> np.ndarray:
+    """Label probabilities from logits: sigmoid per label if multi-label, else softmax."""
+    if logits.shape[1] != labels:
+        raise TransformersModelError(f"model gives {logits.shape[1]} logits for {labels} labels")
+    if problem_type == "multi_label_classification":
+        return 1.0 / (1.0 + np.exp(-logits))
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+# save_pretrained's weight files (single or sharded, safetensors or pickled)
+TORCH_WEIGHTS = ("model.safetensors", "pytorch_model.bin",
+                 "model.safetensors.index.json", "pytorch_model.bin.index.json")
+_torch_lock = threading.Lock()
+
+
+@contextmanager
+def _one_intra_op_thread(torch) -> Iterator[None]:
+    """PyTorch's intra-op thread count is process-wide and has no per-model setting (unlike
+    ONNX Runtime's session options), so it is lowered to one only while this detector runs,
+    under ``_torch_lock``, and put back afterwards: other PyTorch users in the process (a
+    training command, tests) keep their setting."""
+    previous = torch.get_num_threads()
+    if previous != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if previous != 1:
+            torch.set_num_threads(previous)
+
+
+class _TorchClassifier:
+    """One ``save_pretrained`` directory: tokenizer and PyTorch model in eval mode."""
+
+    def __init__(self, directory: Path, max_tokens: int) -> None:
+        if not directory.is_dir():
             raise TransformersModelError(
-                f"model gives {logits.shape[1]} logits for {len(self.labels)} labels")
-        if self.problem_type == "multi_label_classification":
-            return 1.0 / (1.0 + np.exp(-logits))
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
+                f"transformers model directory {directory} does not exist (expected a "
+                "save_pretrained directory or an ONNX export with model.onnx)")
+        missing = [] if (directory / "config.json").is_file() else ["config.json"]
+        if not any((directory / name).is_file() for name in TORCH_WEIGHTS):
+            missing.append("model.safetensors (or pytorch_model.bin, or model.onnx)")
+        if missing:
+            raise TransformersModelError(
+                f"transformers model directory {directory} lacks {', '.join(missing)} "
+                "(save it with model.save_pretrained() and tokenizer.save_pretrained())")
+        try:
+            import torch
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        except ImportError as exc:
+            package = "transformers" if exc.name == "transformers" else "torch (CPU build)"
+            raise TransformersModelError(
+                f"{directory} holds a PyTorch model but {exc.name or 'torch'} is not installed: "
+                f"pip install {package} to run a PyTorch model, or export it to ONNX"
+            ) from exc
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
+            self.model = AutoModelForSequenceClassification.from_pretrained(
+                directory, local_files_only=True)
+        except Exception as exc:
+            raise TransformersModelError(
+                f"cannot load transformers model from {directory}: {type(exc).__name__}: {exc}"
+            ) from exc
+        self.torch = torch
+        self.model.eval()
+        config = self.model.config
+        self.labels = [str(config.id2label[i]) for i in range(config.num_labels)]
+        self.problem_type = _problem_type(config.problem_type, directory)
+        self.max_tokens = min(max_tokens, self.tokenizer.model_max_length)
+        self.inputs = set(inspect.signature(self.model.forward).parameters)
+        # without a pad token, texts of different lengths cannot share a batch
+        self.batch_size = 16 if self.tokenizer.pad_token is not None else 1
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Label probabilities (texts x labels)."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")  # less padding
+        with _torch_lock, self.torch.no_grad(), _one_intra_op_thread(self.torch):
+            for start in range(0, len(texts), self.batch_size):
+                chunk = order[start : start + self.batch_size]
+                out[chunk] = _activate(self._logits([texts[i] for i in chunk]),
+                                       len(self.labels), self.problem_type)
+        return out
+
+    def _logits(self, texts: list[str]) -> np.ndarray:
+        encoded = self.tokenizer(texts, padding=True, truncation=True,
+                                 max_length=self.max_tokens, return_tensors="pt")
+        feed = {name: value for name, value in encoded.items() if name in self.inputs}
+        logits = self.model(**feed).logits
+        return logits.float().numpy().astype(np.float64).reshape(len(texts), -1)
 
 
-_classifiers: dict[tuple[str, int], _OnnxClassifier] = {}
+_classifiers: dict[tuple[str, str, int], _OnnxClassifier | _TorchClassifier] = {}
 _classifiers_lock = threading.Lock()
 
 
-def _classifier(directory: Path, max_tokens: int) -> _OnnxClassifier:
+def _classifier(directory: Path, max_tokens: int, kind: type = _OnnxClassifier):
     """The model of one directory, loaded once per process (failures are not cached)."""
-    key = (str(directory.resolve()), max_tokens)
+    key = (kind.__name__, str(directory.resolve()), max_tokens)
     found = _classifiers.get(key)
     if found is None:
         with _classifiers_lock:
             found = _classifiers.get(key)
             if found is None:
-                found = _classifiers[key] = _OnnxClassifier(directory, max_tokens)
+                found = _classifiers[key] = kind(directory, max_tokens)
     return found
 
 
-class TransformersOnnxDetector:
-    """Scores text with a Hugging Face classifier exported to ONNX (Optimum's layout).
+class _ClassifierDetector:
+    """Scores text with a local Hugging Face classifier; labels map onto policy categories.
 
     Construction is cheap and never fails; the model loads on first use, once per process."""
 
     name = "transformers"
     tier = "background"
+    kind: type  # the classifier a subclass loads
 
     def __init__(self, model_path: str | Path, labels: str | dict | None = None,
                  max_tokens: int = 256) -> None:
@@ -255,7 +350,7 @@ class TransformersOnnxDetector:
         if not texts:
             return []
         mapping = _label_mapping(self.labels)
-        classifier = _classifier(self.model_path, self.max_tokens)
+        classifier = _classifier(self.model_path, self.max_tokens, self.kind)
         columns = [(i, label, mapping.get(_label_key(label)))
                    for i, label in enumerate(classifier.labels)]
         columns = [(i, label, category) for i, label, category in columns if category]
@@ -270,6 +365,18 @@ class TransformersOnnxDetector:
             if p >= EVIDENCE_MIN:
                 evidence.setdefault(category, []).append(f"{self.name}: {label} {p:.2f}")
         return DetectorResult(self.name, scores, evidence)
+
+
+class TransformersOnnxDetector(_ClassifierDetector):
+    """A Hugging Face classifier exported to ONNX (Optimum's layout), run by ONNX Runtime."""
+
+    kind = _OnnxClassifier
+
+
+class TransformersTorchDetector(_ClassifierDetector):
+    """A Hugging Face classifier saved with ``save_pretrained``, run by PyTorch on the CPU."""
+
+    kind = _TorchClassifier
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -289,7 +396,9 @@ def background_detectors() -> list:
         ))
     model_path = _setting("PARLEY_TRANSFORMERS_MODEL_PATH")
     if model_path:
-        found.append(TransformersOnnxDetector(
+        onnx = (Path(model_path) / "model.onnx").is_file()
+        detector = TransformersOnnxDetector if onnx else TransformersTorchDetector
+        found.append(detector(
             model_path,
             _setting("PARLEY_TRANSFORMERS_LABELS"),
             int(_setting("PARLEY_TRANSFORMERS_MAX_TOKENS", "256") or 256),
