@@ -55,11 +55,11 @@ def test_eval_prints_metrics_and_throughput_for_each_tier(tiny_file):
 
 
 def test_train_reproduces_a_working_model_on_a_tiny_dataset(tiny_file, tmp_path):
-    pytest.importorskip("sklearn")
-    pytest.importorskip("onnx")
     out_dir = tmp_path / "weights"
     log = io.StringIO()
-    call_command("safety", "train", "--data", str(tiny_file), "--out", str(out_dir), stdout=log)
+    call_command("safety", "train", "--data", str(tiny_file), "--out", str(out_dir),
+                 "--layers", "1", "--epochs", "6", "--threads", "1", stdout=log)
+    assert "fine-tuning 1 layers" in log.getvalue()
     assert {"inline.npz", "inline.json", "accurate.npz", "accurate.json", "encoder.onnx"} <= {
         p.name for p in out_dir.iterdir()
     }
@@ -73,3 +73,14 @@ def test_train_reproduces_a_working_model_on_a_tiny_dataset(tiny_file, tmp_path)
     call_command("safety", "eval", "--data", str(tiny_file), "--weights", str(out_dir),
                  "--tiers", "inline", "--seconds", "0.1", stdout=report)
     assert "== inline tier" in report.getvalue()
+
+    encoder = (out_dir / "encoder.onnx").read_bytes()
+    (out_dir / "accurate.json").unlink()
+    log = io.StringIO()
+    call_command("safety", "train", "--data", str(tiny_file), "--out", str(out_dir),
+                 "--reuse-encoder", stdout=log)
+    assert "reusing the fine-tuned encoder" in log.getvalue()
+    assert "fine-tuning" not in log.getvalue()
+    assert (out_dir / "encoder.onnx").read_bytes() == encoder
+    assert AccurateDetector(out_dir).score("we should shoot all of them").scores["violence"] > (
+        AccurateDetector(out_dir).score("lovely weather this morning").scores["violence"])

@@ -14,19 +14,49 @@ HOLD_PRECISION = 0.90
 CASE_RECALL = 0.80
 
 
+PLATT_SHARE = 0.02  # of the probability taken from a logistic fit, which never plateaus
+
+
 @dataclass(frozen=True)
 class Calibrator:
-    """Monotone piecewise-linear map from a raw model score to a probability."""
+    """Monotone map from a raw model score to a probability.
+
+    Mostly isotonic regression (piecewise linear between knots); a small share comes from
+    a logistic (Platt) fit so the map rises strictly everywhere: isotonic plateaus would
+    otherwise tie posts the model ranks apart, including at the very top, and cost ranking
+    quality (AUPRC) for no calibration gain.
+    """
 
     knots_x: np.ndarray
     knots_y: np.ndarray
+    platt: tuple[float, float] | None = None  # slope, intercept
 
     def __call__(self, raw: np.ndarray | float) -> np.ndarray:
-        return np.interp(raw, self.knots_x, self.knots_y)
+        isotonic = np.interp(raw, self.knots_x, self.knots_y)
+        if self.platt is None:
+            return isotonic
+        slope, intercept = self.platt
+        logistic = 1.0 / (1.0 + np.exp(-(slope * np.asarray(raw, dtype=np.float64) + intercept)))
+        return (1.0 - PLATT_SHARE) * isotonic + PLATT_SHARE * logistic
+
+    @classmethod
+    def from_arrays(cls, arrays, category: str) -> Calibrator:
+        """The calibrator saved for ``category`` in a weights ``.npz``."""
+        platt = arrays.get(f"calib_platt_{category}")
+        return cls(arrays[f"calib_x_{category}"], arrays[f"calib_y_{category}"],
+                   None if platt is None else (float(platt[0]), float(platt[1])))
+
+    def arrays(self, category: str) -> dict[str, np.ndarray]:
+        out = {f"calib_x_{category}": self.knots_x.astype(np.float64),
+               f"calib_y_{category}": self.knots_y.astype(np.float64)}
+        if self.platt is not None:
+            out[f"calib_platt_{category}"] = np.array(self.platt, dtype=np.float64)
+        return out
 
     @classmethod
     def fit(cls, raw: np.ndarray, labels: np.ndarray, max_knots: int = 200) -> Calibrator:
         from sklearn.isotonic import IsotonicRegression
+        from sklearn.linear_model import LogisticRegression
 
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, labels)
         xs, ys = np.asarray(iso.X_thresholds_, float), np.asarray(iso.y_thresholds_, float)
@@ -36,7 +66,9 @@ class Calibrator:
         # Keep the map strictly increasing so different raw scores stay distinguishable
         # (helps ranking metrics and lets thresholds sit between posts).
         ys = np.maximum.accumulate(ys + np.linspace(0, 1e-6, len(ys)))
-        return cls(xs.astype(np.float64), np.clip(ys, 0.0, 1.0))
+        logistic = LogisticRegression(C=1e4).fit(np.asarray(raw, float).reshape(-1, 1), labels)
+        platt = (float(logistic.coef_[0, 0]), float(logistic.intercept_[0]))
+        return cls(xs.astype(np.float64), np.clip(ys, 0.0, 1.0), platt)
 
 
 def hold_threshold(scores: np.ndarray, labels: np.ndarray, precision: float = HOLD_PRECISION,

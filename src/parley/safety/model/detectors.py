@@ -34,8 +34,9 @@ class InlineDetector:
 
     def score(self, text: str) -> DetectorResult:
         normalised = normalise(text)
-        raw = self.model.raw_scores(normalised)
-        return self._result(normalised, self.model.calibrate(raw))
+        vector = self.model.vector(normalised)
+        raw = self.model.raw_scores(normalised, vector)
+        return self._result(normalised, self.model.calibrate(raw), vector)
 
     def apply_rules(self, normalised: str, scores: np.ndarray) -> str | None:
         """Raise violence to the hold score for an unmistakable threat; returns its reason."""
@@ -50,41 +51,42 @@ class InlineDetector:
     def score_batch(self, texts: list[str]) -> list[DetectorResult]:
         return [self.score(text) for text in texts]
 
-    def _result(self, normalised: str, scores: np.ndarray) -> DetectorResult:
+    def _result(self, normalised: str, scores: np.ndarray,
+                vector: tuple[np.ndarray, np.ndarray]) -> DetectorResult:
         categories = self.model.categories
         rule = self.apply_rules(normalised, scores)
         flagged = [c for k, c in enumerate(categories) if scores[k] >= self._floor[k]]
         evidence: dict[str, list[str]] = {}
         if flagged:
-            reasons = self.model.evidence(normalised, flagged)
+            reasons = self.model.evidence(normalised, flagged, vector=vector)
             if rule:
                 reasons["violence"].insert(0, rule)
             evidence = {c: reasons[c] for c in flagged if reasons[c]}
         return DetectorResult(
             detector=self.name,
-            scores={c: round(float(scores[k]), 4) for k, c in enumerate(categories)},
+            scores={c: round(float(scores[k]), 6) for k, c in enumerate(categories)},
             evidence=evidence,
         )
 
 
 class AccurateDetector:
-    """Sentence embedding (MiniLM, int8 ONNX) stacked with the inline model's decision value."""
+    """Fine-tuned MiniLM classifier (int8 ONNX) stacked with the inline model's decision values."""
 
     name = "builtin-accurate"
     tier = "accurate"
 
     def __init__(self, directory: Path = WEIGHTS_DIR) -> None:
-        from parley.safety.model.encoder import MiniLMEncoder
+        from parley.safety.model.encoder import OnnxTextClassifier
 
         meta = json.loads((directory / "accurate.json").read_text(encoding="utf-8"))
         arrays = np.load(directory / "accurate.npz", allow_pickle=False)
         self.categories: list[str] = list(meta["categories"])
         self.inline = InlineDetector(directory)
-        self.encoder = MiniLMEncoder.from_description(meta["encoder"], directory)
+        self.encoder = OnnxTextClassifier.from_description(meta["encoder"], directory)
         self.coef = arrays["coef"].astype(np.float32)
         self.intercept = arrays["intercept"].astype(np.float32)
         self.calibrators = [
-            Calibrator(arrays[f"calib_x_{c}"], arrays[f"calib_y_{c}"]) for c in self.categories
+            Calibrator.from_arrays(arrays, c) for c in self.categories
         ]
         self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
         self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.operating]
@@ -92,10 +94,8 @@ class AccurateDetector:
     def raw_scores(self, normalised: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(accurate decision values, inline decision values), one row per text."""
         inline_raw = np.array([self.inline.model.raw_scores(n) for n in normalised])
-        # One post per run: dynamic int8 quantisation scales activations per batch, so a
-        # post's score would otherwise depend on the posts it happens to be batched with.
-        embeddings = self.encoder.encode(normalised, batch_size=1)
-        features = np.hstack([embeddings, inline_raw.astype(np.float32)])
+        encoder_values = self.encoder.decision_values(normalised)
+        features = np.hstack([encoder_values, inline_raw.astype(np.float32)])
         return features @ self.coef + self.intercept, inline_raw
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
@@ -120,11 +120,11 @@ class AccurateDetector:
                     reasons["violence"].insert(0, rule)
                 for category in flagged:
                     evidence[category] = reasons[category] + [
-                        "meaning of the whole post (sentence-embedding head)"
+                        "meaning of the whole post (fine-tuned MiniLM classifier)"
                     ]
             results.append(DetectorResult(
                 detector=self.name,
-                scores={c: round(float(scores[i, k]), 4) for k, c in enumerate(self.categories)},
+                scores={c: round(float(scores[i, k]), 6) for k, c in enumerate(self.categories)},
                 evidence=evidence,
             ))
         return results

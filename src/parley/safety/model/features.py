@@ -80,7 +80,7 @@ class FeatureIndexer:
         order = np.argsort(hashes, kind="stable")
         self._char_keys = hashes[order]
         self._char_ids = np.fromiter(chars.values(), dtype=np.int64, count=len(chars))[order]
-        self._word_cache: dict[str, list[int]] = {}
+        self._word_cache: dict[str, np.ndarray] = {}
 
     def _char_indices(self, padded: str) -> np.ndarray:
         if not len(self._char_keys):
@@ -89,14 +89,14 @@ class FeatureIndexer:
         position = np.minimum(np.searchsorted(self._char_keys, hashes), len(self._char_keys) - 1)
         return self._char_ids[position[self._char_keys[position] == hashes]]
 
-    def word_feature_ids(self, word: str) -> list[int]:
+    def word_feature_ids(self, word: str) -> np.ndarray:
         """Ids of a word's own features: the word and the character n-grams inside " word "."""
         found = self._word_cache.get(word)
         if found is None:
-            found = self._char_indices(f" {word} ").tolist()
+            found = self._char_indices(f" {word} ")
             own = self.kinds["w"].get(word)
             if own is not None:
-                found.insert(0, own)
+                found = np.concatenate([[own], found])
             if len(self._word_cache) < 50_000:  # bounded; a benign race only recomputes
                 self._word_cache[word] = found
         return found

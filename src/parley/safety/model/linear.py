@@ -26,6 +26,18 @@ PATTERN_LABELS = {
 }
 
 
+def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ids and how often each occurs (np.unique's work, without its overhead)."""
+    if not len(ids):
+        return ids, ids
+    ids = np.sort(ids)
+    first = np.empty(len(ids), dtype=bool)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ids[starts], np.diff(np.append(starts, len(ids)))
+
+
 class InlineModel:
     """Loads ``<stem>.npz`` + ``<stem>.json`` and scores normalised text."""
 
@@ -39,44 +51,37 @@ class InlineModel:
         self.coef = arrays["coef"].astype(np.float64)  # (n_features, n_categories)
         self.intercept = arrays["intercept"].astype(np.float64)
         self.calibrators = [
-            Calibrator(arrays[f"calib_x_{c}"], arrays[f"calib_y_{c}"]) for c in self.categories
+            Calibrator.from_arrays(arrays, c) for c in self.categories
         ]
         self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
 
     def vector(self, normalised: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids and their L2-normalised sublinear TF-IDF values."""
-        index, counts = np.unique(self.indexer.indices(normalised), return_counts=True)
+        index, counts = _counted(self.indexer.indices(normalised))
         values = (1.0 + np.log(counts)) * self.idf[index]
         values /= math.sqrt(float(values @ values)) or 1.0
         return index, values
 
-    def raw_scores(self, normalised: str) -> np.ndarray:
-        index, values = self.vector(normalised)
+    def raw_scores(self, normalised: str,
+                   vector: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        index, values = vector if vector is not None else self.vector(normalised)
         return values @ self.coef[index] + self.intercept
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return to_policy_scale(raw, self.calibrators, self.operating)
 
-    def evidence(self, normalised: str, categories: list[str], limit: int = 4
-                 ) -> dict[str, list[str]]:
+    def evidence(self, normalised: str, categories: list[str], limit: int = 4,
+                 vector: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, list[str]]:
         """Threat patterns and the words whose n-grams pushed each category up the most.
 
         A word's share is the contribution of its own features (the word and the character
         n-grams inside it) to the post's score, so "shoot" is named rather than "hoot".
+        ``vector`` is the post's feature vector when the caller already has it.
         """
-        index, values = self.vector(normalised)
-        value_of = dict(zip(index.tolist(), values.tolist(), strict=True))
+        index, values = vector if vector is not None else self.vector(normalised)
         words = list(dict.fromkeys(w for w in WORD.findall(normalised) if w not in "!?"))
         ks = [self.categories.index(c) for c in categories]
-        rows, ids = [], []
-        for row, word in enumerate(words):
-            own = [i for i in self.indexer.word_feature_ids(word) if i in value_of]
-            rows += [row] * len(own)
-            ids += own
-        shares = np.zeros((len(words), len(ks)))
-        if ids:
-            weights = np.array([value_of[i] for i in ids])[:, None] * self.coef[ids][:, ks]
-            np.add.at(shares, np.array(rows), weights)
+        shares = self._word_shares(words, index, values, ks)
         hits = [h for h in find_threat_patterns(normalised) if not h.negated]
         out: dict[str, list[str]] = {}
         for column, category in enumerate(categories):
@@ -90,3 +95,18 @@ class InlineModel:
                     reasons.append(f"\"{words[row]}\" (+{shares[row, column]:.2f})")
             out[category] = reasons
         return out
+
+    def _word_shares(self, words: list[str], index: np.ndarray, values: np.ndarray,
+                     ks: list[int]) -> np.ndarray:
+        """(words x categories) contribution of each word's own features to the score."""
+        shares = np.zeros((len(words), len(ks)))
+        if not words or not len(index):
+            return shares
+        owned = [self.indexer.word_feature_ids(word) for word in words]
+        ids = np.concatenate(owned)
+        rows = np.repeat(np.arange(len(words)), [len(o) for o in owned])
+        position = np.minimum(np.searchsorted(index, ids), len(index) - 1)
+        present = index[position] == ids
+        weights = values[position[present], None] * self.coef[ids[present]][:, ks]
+        np.add.at(shares, rows[present], weights)
+        return shares

@@ -35,8 +35,11 @@ _LEET = str.maketrans(
 _LEET_CHARS = "0134578" + "9@$!|+€"
 # Only tokens where a letter touches a leet character ("k1ll", "h4te", "k!ll"); a trailing
 # "!" ("die!!!") and plain numbers are left alone, and the scan stays cheap.
+# Anchored at a token's start, so a token without such a pair is tried once, not at every
+# character.
 _LEET_TOKEN = re.compile(
-    r"[a-z0-9@$!|+€]*(?:[a-z][0-9@$|+€]|[0-9@$|+€!][a-z])[a-z0-9@$!|+€]*"
+    r"(?<![a-z0-9@$!|+€])(?=[a-z0-9@$!|+€]*(?:[a-z][0-9@$|+€]|[0-9@$|+€!][a-z]))"
+    r"[a-z0-9@$!|+€]+"
 )
 _HAS_LETTER = re.compile(r"[a-z]")
 
@@ -45,7 +48,6 @@ _SPACED = re.compile(r"(?<![\w])(?:[a-z](?P<sep>[ .\-_*~·,/]+)){2,}[a-z](?![\w]
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN3_SPLIT = re.compile(r"([a-z])\1{2,}")
 _AMP = re.compile(r"&(?:amp;)+")
-_SPACES = re.compile(r"\s+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@[a-z0-9_]+(?:@[a-z0-9_.\-]+)*")
 
@@ -112,10 +114,13 @@ def normalise(text: str) -> str:
     """Canonical lower-case text for the models; idempotent (normalise(normalise(x)) == ...)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _strip_marks(text).translate(_PRE_TABLE).lower()
-    text = _URL.sub(" url ", text)
-    text = _MENTION.sub(" @user ", text)
-    text = _AMP.sub("&", text).replace("&lt;", "<").replace("&gt;", ">")
-    text = _SPACES.sub(" ", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" url ", text)
+    if "@" in text:
+        text = _MENTION.sub(" @user ", text)
+    if "&" in text:
+        text = _AMP.sub("&", text).replace("&lt;", "<").replace("&gt;", ">")
+    text = " ".join(text.split())
     if any(c in text for c in _LEET_CHARS):
         text = _LEET_TOKEN.sub(_deleet, text)
     # Collapse before and after joining: "k i i i l l" and "a/iii a" both settle at once.
@@ -124,7 +129,7 @@ def normalise(text: str) -> str:
             text = _ELONGATED_WORD.sub(_collapse_word, text)
         if step == 0:
             text = _SPACED.sub(_join_spaced, text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def normalise_all(texts: Iterable[str]) -> list[str]:

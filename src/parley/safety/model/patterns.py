@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _VERB = (
     r"(?:kill|murder|shoot|stab|hang|lynch|behead|decapitate|slaughter|exterminate|execute|"
@@ -68,13 +69,14 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-# Every pattern needs one of these stems; most posts have none and skip the patterns.
+# Every pattern needs a word starting with one of these stems; most posts have none and
+# skip the patterns.
 _TRIGGER = re.compile(
-    r"kill|murder|shoot|shot|stab|hang|hung|lynch|behead|decapitat|slaughter|extermin|execut|"
+    r"\b(?:kill|murder|shoot|shot|stab|hang|hung|lynch|behead|decapitat|slaughter|extermin|execut|"
     r"gas|burn|bomb|butcher|strangl|chok|beat|tortur|gun|blow|rape|slit|massacr|eradicat|"
     r"wipe|cut|hunt|knife|run over|stomp|skin|bash|smash|destroy|elimin|genocid|nuke|string|"
     r"line|put|castrat|deport|die|rot\b|kys|bleach|neck|rope|bullet|noose|oven|guillotine|"
-    r"firing|machete|gallows|pitchfork|lamp|chipper|helicopter|attack"
+    r"firing|machete|gallows|pitchfork|lamp|chipper|helicopter|attack)"
 )
 
 
@@ -85,8 +87,13 @@ class PatternHit:
     negated: bool
 
 
-def find_threat_patterns(normalised: str) -> list[PatternHit]:
+@lru_cache(maxsize=512)  # features, evidence and rules of one post ask for the same text
+def find_threat_patterns(normalised: str) -> tuple[PatternHit, ...]:
     """Every pattern that fires, with the matched words and whether a negation precedes it."""
+    return tuple(_threat_patterns(normalised))
+
+
+def _threat_patterns(normalised: str) -> list[PatternHit]:
     hits: list[PatternHit] = []
     if not _TRIGGER.search(normalised):
         return hits
@@ -130,8 +137,13 @@ _REPORTED = re.compile(
 )
 
 
+_DIRECT_TRIGGER = re.compile(r"\b" + _DIRECT_VERB + r"|\b(?:line|round) ")
+
+
 def find_direct_threat(normalised: str) -> PatternHit | None:
     """The first unmistakable, un-negated, not-quoted threat in the text, if any."""
+    if not _DIRECT_TRIGGER.search(normalised):
+        return None
     for name, pattern in DIRECT_THREATS.items():
         for match in pattern.finditer(normalised):
             before = normalised[max(0, match.start() - 25) : match.start()]

@@ -28,15 +28,16 @@ from parley.safety.model.data import (
     load_threats,
 )
 from parley.safety.model.features import text_features
+from parley.safety.model.finetune import FineTuneSettings
 from parley.safety.model.normalise import normalise
 
 FOLDS = 4
-ENCODER_OUTPUTS = (2, 3)  # MiniLM layers whose mean-pooled states feed the accurate head
 SEED = 20261123
+VALIDATION_SHARE = 0.15  # of the scraped train rows, held out of fine-tuning
 INLINE_FEATURES = 60_000  # sparse vocabulary kept after pruning by weight
 HAND_WRITTEN_WEIGHT = 3.0  # hard negatives and threats count more than one scraped post
 INLINE_C = {"violence": 2.0, "illegal_or_harmful_speech": 2.0}
-ACCURATE_C = {"violence": 1.0, "illegal_or_harmful_speech": 1.0}
+STACK_C = {"violence": 1.0, "illegal_or_harmful_speech": 1.0}
 
 Log = Callable[[str], None]
 
@@ -171,30 +172,62 @@ def _prune(names: list[str], coef: np.ndarray, keep: int) -> list[int]:
 # --- accurate tier -----------------------------------------------------------------------
 
 
-def train_accurate(
-    train: TrainingSet, inline_oof: dict[str, np.ndarray], out_dir: Path, log: Log = print
-) -> None:
-    """Logistic head on sentence embeddings, stacked with the inline tier's decision value."""
-    from parley.safety.model.encoder import MiniLMEncoder, packaged_model_path
-    from parley.safety.model.encoder_build import build_encoder
+def validation_rows(train: TrainingSet, share: float = VALIDATION_SHARE) -> np.ndarray:
+    """Scraped train rows kept out of fine-tuning to calibrate and stack the accurate tier."""
+    scraped = np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
+    drawn = np.random.default_rng(SEED).random(len(scraped)) < share
+    return np.flatnonzero(scraped & drawn)
 
+
+def train_accurate(
+    train: TrainingSet, inline_oof: dict[str, np.ndarray], out_dir: Path, log: Log = print,
+    settings: FineTuneSettings | None = None, reuse_encoder: bool = False,
+) -> None:
+    """Fine-tuned encoder, stacked with the inline tier's decision values.
+
+    The encoder is fine-tuned on the train split minus a validation part; the stacking
+    head and the calibration are fitted on the validation part's scores from the exported
+    int8 model, exactly as it runs in production. ``reuse_encoder`` keeps an
+    ``encoder.onnx`` already in ``out_dir`` (fine-tuned by an earlier run with the same
+    data and settings) and re-fits only the head and the calibration.
+    """
+    from parley.safety.model.encoder import MAX_TOKENS, OnnxTextClassifier
+    from parley.safety.model.finetune import export_int8, fine_tune
+
+    settings = settings or FineTuneSettings()
     started = time.perf_counter()
-    onnx_path = build_encoder(packaged_model_path(), out_dir / "encoder.onnx", ENCODER_OUTPUTS)
-    encoder = MiniLMEncoder(onnx_path, threads=2)
-    embeddings = encoder.encode(train.normalised, batch_size=64)
-    log(f"accurate: embedded {len(embeddings)} texts in {time.perf_counter() - started:.0f} s")
-    x = np.hstack([embeddings, _inline_columns(inline_oof)])
-    oof = _fit_linear(x, train, ACCURATE_C, log)
-    coef, intercept = _final_heads(x, train, ACCURATE_C)
-    maps = _operating_maps(train, oof)
+    validation = validation_rows(train)
+    fit = np.setdiff1d(np.arange(len(train.normalised)), validation)
+    labels = np.stack([train.data.labels[c] for c in CATEGORIES], axis=1)
+    onnx_path = out_dir / "encoder.onnx"
+    if reuse_encoder and onnx_path.is_file():
+        log(f"accurate: reusing the fine-tuned encoder {onnx_path}")
+    else:
+        model = fine_tune([train.normalised[i] for i in fit], labels[fit], train.weights[fit],
+                          settings, log)
+        export_int8(model, onnx_path)
+    classifier = OnnxTextClassifier(onnx_path, threads=settings.threads)
+    encoder_values = classifier.decision_values([train.normalised[i] for i in validation])
+    log(f"accurate: scored {len(validation)} validation texts "
+        f"({time.perf_counter() - started:.0f} s so far)")
+    x = np.hstack([encoder_values, _inline_columns(inline_oof)[validation]])
+    part = _subset(train, validation)
+    oof = _fit_linear(x, part, STACK_C, log)
+    coef, intercept = _final_heads(x, part, STACK_C)
+    maps = _operating_maps(part, oof)
     arrays = {"coef": coef.astype(np.float32), "intercept": intercept.astype(np.float32)}
     meta = {
         "categories": list(CATEGORIES),
-        "encoder": {"onnx": onnx_path.name, "outputs": list(ENCODER_OUTPUTS),
-                    "max_tokens": encoder.max_tokens},
+        "encoder": {"onnx": onnx_path.name, "layers": settings.layers,
+                    "max_tokens": MAX_TOKENS, "validation_texts": len(validation)},
     }
     _save(out_dir, "accurate", arrays, meta, maps)
     log(f"accurate: trained in {time.perf_counter() - started:.0f} s")
+
+
+def _subset(train: TrainingSet, rows: np.ndarray) -> TrainingSet:
+    return TrainingSet(train.data.subset(rows), [train.normalised[i] for i in rows],
+                       train.weights[rows])
 
 
 def _inline_columns(oof: dict[str, np.ndarray]) -> np.ndarray:
@@ -209,16 +242,16 @@ def _save(out_dir: Path, stem: str, arrays: dict, meta: dict, maps: dict) -> Non
     meta = dict(meta)
     meta["operating"] = {}
     for category, (calibrator, operating) in maps.items():
-        arrays[f"calib_x_{category}"] = calibrator.knots_x.astype(np.float64)
-        arrays[f"calib_y_{category}"] = calibrator.knots_y.astype(np.float64)
+        arrays.update(calibrator.arrays(category))
         meta["operating"][category] = operating.as_dict()
     np.savez_compressed(out_dir / f"{stem}.npz", **arrays)
     (out_dir / f"{stem}.json").write_text(json.dumps(meta, separators=(",", ":")) + "\n")
 
 
 def train_all(data_dir: str | Path, out_dir: str | Path, log: Log = print,
-              accurate: bool = True) -> None:
+              accurate: bool = True, settings: FineTuneSettings | None = None,
+              reuse_encoder: bool = False) -> None:
     train = load_training_set(data_dir, log)
     inline = train_inline(train, Path(out_dir), log)
     if accurate:
-        train_accurate(train, inline["oof"], Path(out_dir), log)
+        train_accurate(train, inline["oof"], Path(out_dir), log, settings, reuse_encoder)
