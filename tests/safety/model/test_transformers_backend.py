@@ -157,21 +157,9 @@ def test_the_backend_is_enabled_by_its_setting(settings, model_dir):
 
 @pytest.mark.django_db
 def test_a_configured_transformers_model_opens_cases_after_distribution(
-    settings, model_dir, publish_flagged_and_quiet
+    model_dir, transformers_case_is_opened
 ):
-    from parley.posts.models import PostState
-    from parley.safety.cases.models import Case
-
-    settings.PARLEY_MODERATION_API_URL = ""
-    settings.PARLEY_TRANSFORMERS_MODEL_PATH = str(model_dir)
-    flagged, quiet = publish_flagged_and_quiet()
-
-    assert flagged.state == PostState.PUBLISHED  # background detectors never hold
-    [case] = Case.objects.filter(post=flagged)
-    assert case.screening[-1]["tier"] == "background"
-    [evidence] = case.screening[-1]["evidence"]["transformers"]["violence"]
-    assert evidence.startswith("transformers: threat ")
-    assert not Case.objects.filter(post=quiet).exists()
+    transformers_case_is_opened(model_dir)
 
 
 @pytest.mark.django_db

@@ -161,18 +161,6 @@ def test_without_pytorch_the_error_says_what_to_install(tmp_path, model_dir, mon
 
 @pytest.mark.django_db
 def test_a_configured_pytorch_model_opens_cases_after_distribution(
-    settings, model_dir, publish_flagged_and_quiet
+    model_dir, transformers_case_is_opened
 ):
-    from parley.posts.models import PostState
-    from parley.safety.cases.models import Case
-
-    settings.PARLEY_MODERATION_API_URL = ""
-    settings.PARLEY_TRANSFORMERS_MODEL_PATH = str(model_dir)
-    flagged, quiet = publish_flagged_and_quiet()
-
-    assert flagged.state == PostState.PUBLISHED  # background detectors never hold
-    [case] = Case.objects.filter(post=flagged)
-    assert case.screening[-1]["tier"] == "background"
-    [evidence] = case.screening[-1]["evidence"]["transformers"]["violence"]
-    assert evidence.startswith("transformers: threat ")
-    assert not Case.objects.filter(post=quiet).exists()
+    transformers_case_is_opened(model_dir)
