@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"MiniLM layers (1-6) kept and fine-tuned (default {defaults.layers})")
     parser.add_argument("--epochs", type=float, default=defaults.epochs,
                         help=f"passes over the training texts (default {defaults.epochs})")
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate,
+                        help=f"peak fine-tuning learning rate (default {defaults.learning_rate})")
     parser.add_argument("--reuse-encoder", action="store_true",
                         help="keep OUT/encoder.onnx from an earlier run; re-fit only the inline "
                              "tier, the stacking head and the calibration (minutes, not ~40)")
@@ -40,6 +42,7 @@ def run(options: dict, stdout) -> None:
         stdout.flush()
 
     settings = FineTuneSettings(layers=options["layers"], epochs=options["epochs"],
+                                learning_rate=options["learning_rate"],
                                 threads=options["threads"])
     train.train_all(options["data"], Path(options["out"]), log=log,
                     accurate=not options["inline_only"], settings=settings,
