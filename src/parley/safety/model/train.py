@@ -197,12 +197,12 @@ def train_accurate(
     settings = settings or FineTuneSettings()
     started = time.perf_counter()
     validation = validation_rows(train)
-    fit = np.setdiff1d(np.arange(len(train.normalised)), validation)
-    labels = np.stack([train.data.labels[c] for c in CATEGORIES], axis=1)
     onnx_path = out_dir / "encoder.onnx"
     if reuse_encoder and onnx_path.is_file():
         log(f"accurate: reusing the fine-tuned encoder {onnx_path}")
     else:
+        fit = np.setdiff1d(np.arange(len(train.normalised)), validation)
+        labels = np.stack([train.data.labels[c] for c in CATEGORIES], axis=1)
         model = fine_tune([train.normalised[i] for i in fit], labels[fit], train.weights[fit],
                           settings, log)
         export_int8(model, onnx_path)
