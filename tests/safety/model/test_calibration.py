@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from parley.safety.model.calibration import Calibrator, hold_threshold
+from parley.safety.model.calibration import (
+    Calibrator,
+    OperatingMap,
+    hold_threshold,
+    to_policy_scale,
+)
 
 
 def _noisy_scores(n: int = 4000, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -44,3 +49,14 @@ def test_hold_threshold_reaches_the_asked_precision_or_holds_nothing():
     held = probability >= threshold
     assert not held.any() or labels[held].mean() >= 0.9
     assert not (probability >= hold_threshold(probability, np.zeros_like(labels))).any()
+
+
+def test_one_post_is_scored_exactly_as_a_batch_is():
+    raw, labels = _noisy_scores()
+    calibrators = [Calibrator.fit(raw, labels), Calibrator.fit(-raw, 1 - labels)]
+    operating = [OperatingMap.fit(0.1, 0.8, 0.5, 0.9), OperatingMap.fit(0.3, 0.95, 0.6, 0.95)]
+    posts = np.c_[np.r_[raw, -60.0, 60.0], np.r_[raw[::-1], 60.0, -60.0]]
+    batch = to_policy_scale(posts, calibrators, operating)
+    one_by_one = np.array([to_policy_scale(row, calibrators, operating) for row in posts])
+    np.testing.assert_allclose(one_by_one, batch, rtol=0, atol=1e-12)
+    assert 0.5 < batch[:, 0].max() <= 1.0 and batch[:, 0].min() >= 0.0

@@ -6,7 +6,10 @@ never on eval. A calibrated score of 0.9 means about 9 in 10 posts scored so vio
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -15,6 +18,16 @@ CASE_RECALL = 0.80
 
 
 PLATT_SHARE = 0.02  # of the probability taken from a logistic fit, which never plateaus
+
+
+def _interpolate(x: float, xs: list[float], ys: list[float]) -> float:
+    """``np.interp`` for one value: one inline post is scored with no numpy call per knot."""
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    j = bisect.bisect_right(xs, x) - 1
+    return (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) * (x - xs[j]) + ys[j]
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,20 @@ class Calibrator:
             return isotonic
         slope, intercept = self.platt
         logistic = 1.0 / (1.0 + np.exp(-(slope * np.asarray(raw, dtype=np.float64) + intercept)))
+        return (1.0 - PLATT_SHARE) * isotonic + PLATT_SHARE * logistic
+
+    @cached_property
+    def _knot_lists(self) -> tuple[list[float], list[float]]:
+        return self.knots_x.tolist(), self.knots_y.tolist()
+
+    def probability(self, raw: float) -> float:
+        """The same map as calling it, for one raw score."""
+        isotonic = _interpolate(raw, *self._knot_lists)
+        if self.platt is None:
+            return isotonic
+        slope, intercept = self.platt
+        exponent = -(slope * raw + intercept)
+        logistic = 0.0 if exponent > 700 else 1.0 / (1.0 + math.exp(exponent))
         return (1.0 - PLATT_SHARE) * isotonic + PLATT_SHARE * logistic
 
     @classmethod
@@ -117,11 +144,18 @@ class OperatingMap:
         hold_p = max(hold_p, case_p + 1e-6)
         return cls(float(case_p), float(hold_p), float(case_score), float(hold_score))
 
-    def __call__(self, probability: np.ndarray | float) -> np.ndarray:
+    @cached_property
+    def _knots(self) -> tuple[list[float], list[float]]:
         xs = [0.0, self.case_probability, self.hold_probability,
               max(1.0, self.hold_probability + 1e-6)]
-        ys = [0.0, self.case_score, self.hold_score, 1.0]
-        return np.interp(probability, xs, ys)
+        return xs, [0.0, self.case_score, self.hold_score, 1.0]
+
+    def __call__(self, probability: np.ndarray | float) -> np.ndarray:
+        return np.interp(probability, *self._knots)
+
+    def score(self, probability: float) -> float:
+        """The same map as calling it, for one probability."""
+        return _interpolate(probability, *self._knots)
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -140,6 +174,9 @@ def to_policy_scale(raw: np.ndarray, calibrators: list[Calibrator],
                     operating: list[OperatingMap]) -> np.ndarray:
     """Raw decision values (last axis: categories) to policy-scale probabilities."""
     raw = np.asarray(raw, dtype=np.float64)
+    if raw.ndim == 1:  # one post: plain floats are several times faster than numpy here
+        return np.array([m.score(c.probability(x)) for x, c, m
+                         in zip(raw.tolist(), calibrators, operating, strict=True)])
     out = np.empty_like(raw)
     for k, (calibrator, operating_map) in enumerate(zip(calibrators, operating, strict=True)):
         out[..., k] = operating_map(calibrator(raw[..., k]))

@@ -58,6 +58,48 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8).astype(np.uint64)
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of h * _MIX pick a slot
+
+
+class HashedVocabulary:
+    """Ids of 64-bit n-gram hashes, found with one vectorised probe of an open table.
+
+    The table has four slots per key, so most hashes settle at their own slot (a hit, or an
+    empty slot: not in the vocabulary); keys that lost their slot to another key sit in a
+    small sorted overflow array that only the few unsettled hashes are searched in.
+    """
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        self._shift = np.uint64(64 - max(4, (2 * len(keys)).bit_length()))
+        size = 1 << (64 - int(self._shift))
+        slots = self._slots(keys)
+        _, first = np.unique(slots, return_index=True)
+        self._keys = np.zeros(size, dtype=np.uint64)
+        self._ids = np.full(size, -1, dtype=np.int32)
+        self._used = np.zeros(size, dtype=bool)
+        self._keys[slots[first]], self._ids[slots[first]] = keys[first], ids[first]
+        self._used[slots[first]] = True
+        rest = np.setdiff1d(np.arange(len(keys)), first)
+        order = np.argsort(keys[rest], kind="stable")
+        self._overflow_keys, self._overflow_ids = keys[rest][order], ids[rest][order]
+
+    def _slots(self, hashes: np.ndarray) -> np.ndarray:
+        return ((hashes * _MIX) >> self._shift).astype(np.intp)
+
+    def lookup(self, hashes: np.ndarray) -> np.ndarray:
+        """Ids of the hashes that are in the vocabulary (order of first the direct hits)."""
+        slots = self._slots(hashes)
+        hit = self._keys[slots] == hashes
+        found = self._ids[slots[hit]]
+        unsettled = hashes[~hit & self._used[slots]]
+        if not len(unsettled) or not len(self._overflow_keys):
+            return found
+        position = np.minimum(np.searchsorted(self._overflow_keys, unsettled),
+                              len(self._overflow_keys) - 1)
+        matched = self._overflow_keys[position] == unsettled
+        return np.concatenate([found, self._overflow_ids[position[matched]]])
+
+
 class FeatureIndexer:
     """Run-time twin of :func:`text_features`: vocabulary indices without building names.
 
@@ -77,17 +119,12 @@ class FeatureIndexer:
              for gram in chars],
             dtype=np.uint64,
         )
-        order = np.argsort(hashes, kind="stable")
-        self._char_keys = hashes[order]
-        self._char_ids = np.fromiter(chars.values(), dtype=np.int64, count=len(chars))[order]
+        ids = np.fromiter(chars.values(), dtype=np.int64, count=len(chars))
+        self._chars = HashedVocabulary(hashes, ids)
         self._word_cache: dict[str, np.ndarray] = {}
 
     def _char_indices(self, padded: str) -> np.ndarray:
-        if not len(self._char_keys):
-            return np.zeros(0, dtype=np.int64)
-        hashes = char_ngram_hashes(_codes(padded))
-        position = np.minimum(np.searchsorted(self._char_keys, hashes), len(self._char_keys) - 1)
-        return self._char_ids[position[self._char_keys[position] == hashes]]
+        return self._chars.lookup(char_ngram_hashes(_codes(padded)))
 
     def word_feature_ids(self, word: str) -> np.ndarray:
         """Ids of a word's own features: the word and the character n-grams inside " word "."""

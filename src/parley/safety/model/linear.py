@@ -108,5 +108,7 @@ class InlineModel:
         position = np.minimum(np.searchsorted(index, ids), len(index) - 1)
         present = index[position] == ids
         weights = values[position[present], None] * self.coef[ids[present]][:, ks]
-        np.add.at(shares, rows[present], weights)
+        for column in range(len(ks)):
+            shares[:, column] = np.bincount(rows[present], weights[:, column],
+                                            minlength=len(words))
         return shares

@@ -32,7 +32,6 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
      "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e"}
 )
-_LEET_CHARS = "0134578" + "9@$!|+€"
 # Only tokens where a letter touches a leet character ("k1ll", "h4te", "k!ll"); a trailing
 # "!" ("die!!!") and plain numbers are left alone, and the scan stays cheap.
 # Anchored at a token's start, so a token without such a pair is tried once, not at every
@@ -42,6 +41,7 @@ _LEET_TOKEN = re.compile(
     r"[a-z0-9@$!|+€]+"
 )
 _HAS_LETTER = re.compile(r"[a-z]")
+_LEET_PAIR = re.compile(r"[a-z][0-9@$|+€]|[0-9@$|+€!][a-z]")  # cheap test before _LEET_TOKEN
 
 # Three or more single letters split by the same separator: "k i l l", "k.i.l.l", "k-i-l-l".
 _SPACED = re.compile(r"(?<![\w])(?:[a-z](?P<sep>[ .\-_*~·,/]+)){2,}[a-z](?![\w])")
@@ -113,7 +113,8 @@ _ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
 def normalise(text: str) -> str:
     """Canonical lower-case text for the models; idempotent (normalise(normalise(x)) == ...)."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = _strip_marks(text).translate(_PRE_TABLE).lower()
+    if not text.isascii():  # confusables and zero-width characters are all non-ASCII
+        text = _strip_marks(text).translate(_PRE_TABLE).lower()
     if "http" in text or "www." in text:
         text = _URL.sub(" url ", text)
     if "@" in text:
@@ -121,15 +122,17 @@ def normalise(text: str) -> str:
     if "&" in text:
         text = _AMP.sub("&", text).replace("&lt;", "<").replace("&gt;", ">")
     text = " ".join(text.split())
-    if any(c in text for c in _LEET_CHARS):
+    if _LEET_PAIR.search(text):
         text = _LEET_TOKEN.sub(_deleet, text)
     # Collapse before and after joining: "k i i i l l" and "a/iii a" both settle at once.
-    for step in range(2):
-        if _RUN3.search(text):
-            text = _ELONGATED_WORD.sub(_collapse_word, text)
-        if step == 0:
-            text = _SPACED.sub(_join_spaced, text)
-    return " ".join(text.split())
+    # A collapse leaves no run of three letters, so the second pass is needed only when
+    # joining spaced letters changed the text.
+    if _RUN3.search(text):
+        text = _ELONGATED_WORD.sub(_collapse_word, text)
+    joined = _SPACED.sub(_join_spaced, text)
+    if joined != text and _RUN3.search(joined):
+        joined = _ELONGATED_WORD.sub(_collapse_word, joined)
+    return " ".join(joined.split())
 
 
 def normalise_all(texts: Iterable[str]) -> list[str]:
