@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"peak fine-tuning learning rate (default {defaults.learning_rate})")
     parser.add_argument("--reuse-encoder", action="store_true",
                         help="keep OUT/encoder.onnx from an earlier run; re-fit only the inline "
-                             "tier, the stacking head and the calibration (minutes, not ~40)")
+                             "tier and the calibrations (minutes, not ~40)")
     parser.add_argument("--threads", type=int, default=defaults.threads,
                         help=f"CPU threads for fine-tuning (default {defaults.threads})")
 

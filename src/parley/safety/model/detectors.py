@@ -70,7 +70,7 @@ class InlineDetector:
 
 
 class AccurateDetector:
-    """Fine-tuned MiniLM classifier (int8 ONNX) stacked with the inline model's decision values."""
+    """Fine-tuned MiniLM classifier (int8 ONNX), calibrated; inline model for evidence only."""
 
     name = "builtin-accurate"
     tier = "accurate"
@@ -83,20 +83,15 @@ class AccurateDetector:
         self.categories: list[str] = list(meta["categories"])
         self.inline = InlineDetector(directory)
         self.encoder = OnnxTextClassifier.from_description(meta["encoder"], directory)
-        self.coef = arrays["coef"].astype(np.float32)
-        self.intercept = arrays["intercept"].astype(np.float32)
         self.calibrators = [
             Calibrator.from_arrays(arrays, c) for c in self.categories
         ]
         self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
         self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.operating]
 
-    def raw_scores(self, normalised: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(accurate decision values, inline decision values), one row per text."""
-        inline_raw = np.array([self.inline.model.raw_scores(n) for n in normalised])
-        encoder_values = self.encoder.decision_values(normalised)
-        features = np.hstack([encoder_values, inline_raw.astype(np.float32)])
-        return features @ self.coef + self.intercept, inline_raw
+    def raw_scores(self, normalised: list[str]) -> np.ndarray:
+        """The encoder's decision values, one row per text."""
+        return self.encoder.decision_values(normalised)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return to_policy_scale(raw, self.calibrators, self.operating)
@@ -106,8 +101,7 @@ class AccurateDetector:
 
     def score_batch(self, texts: list[str]) -> list[DetectorResult]:
         normalised = [normalise(t) for t in texts]
-        raw, inline_raw = self.raw_scores(normalised)
-        scores = self.calibrate(raw)
+        scores = self.calibrate(self.raw_scores(normalised))
         results = []
         for i, text in enumerate(normalised):
             rule = self.inline.apply_rules(text, scores[i])

@@ -37,7 +37,6 @@ VALIDATION_SHARE = 0.15  # of the scraped train rows, held out of fine-tuning
 INLINE_FEATURES = 60_000  # sparse vocabulary kept after pruning by weight
 HAND_WRITTEN_WEIGHT = 3.0  # hard negatives and threats count more than one scraped post
 INLINE_C = {"violence": 2.0, "illegal_or_harmful_speech": 2.0}
-STACK_C = {"violence": 1.0, "illegal_or_harmful_speech": 1.0}
 
 Log = Callable[[str], None]
 
@@ -173,23 +172,24 @@ def _prune(names: list[str], coef: np.ndarray, keep: int) -> list[int]:
 
 
 def validation_rows(train: TrainingSet, share: float = VALIDATION_SHARE) -> np.ndarray:
-    """Scraped train rows kept out of fine-tuning to calibrate and stack the accurate tier."""
+    """Scraped train rows kept out of fine-tuning, to calibrate the accurate tier on."""
     scraped = np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
     drawn = np.random.default_rng(SEED).random(len(scraped)) < share
     return np.flatnonzero(scraped & drawn)
 
 
 def train_accurate(
-    train: TrainingSet, inline_oof: dict[str, np.ndarray], out_dir: Path, log: Log = print,
+    train: TrainingSet, out_dir: Path, log: Log = print,
     settings: FineTuneSettings | None = None, reuse_encoder: bool = False,
 ) -> None:
-    """Fine-tuned encoder, stacked with the inline tier's decision values.
+    """Fine-tuned encoder whose own logit per category is calibrated into the tier's score.
 
-    The encoder is fine-tuned on the train split minus a validation part; the stacking
-    head and the calibration are fitted on the validation part's scores from the exported
-    int8 model, exactly as it runs in production. ``reuse_encoder`` keeps an
-    ``encoder.onnx`` already in ``out_dir`` (fine-tuned by an earlier run with the same
-    data and settings) and re-fits only the head and the calibration.
+    The encoder is fine-tuned on the train split minus a validation part; the calibration
+    and the operating points are fitted on the validation part's scores from the exported
+    int8 model, exactly as it runs in production. (Stacking the logits with the inline
+    tier's decision values scored lower on eval: violence AUPRC 0.432 against 0.445.)
+    ``reuse_encoder`` keeps an ``encoder.onnx`` already in ``out_dir`` (fine-tuned by an
+    earlier run with the same data and settings) and re-fits only the calibration.
     """
     from parley.safety.model.encoder import MAX_TOKENS, OnnxTextClassifier
     from parley.safety.model.finetune import export_int8, fine_tune
@@ -210,12 +210,10 @@ def train_accurate(
     encoder_values = classifier.decision_values([train.normalised[i] for i in validation])
     log(f"accurate: scored {len(validation)} validation texts "
         f"({time.perf_counter() - started:.0f} s so far)")
-    x = np.hstack([encoder_values, _inline_columns(inline_oof)[validation]])
-    part = _subset(train, validation)
-    oof = _fit_linear(x, part, STACK_C, log)
-    coef, intercept = _final_heads(x, part, STACK_C)
-    maps = _operating_maps(part, oof)
-    arrays = {"coef": coef.astype(np.float32), "intercept": intercept.astype(np.float32)}
+    # The encoder never saw these rows, so its logits on them are honest held-out scores.
+    held_out = {c: encoder_values[:, j].astype(np.float64) for j, c in enumerate(CATEGORIES)}
+    maps = _operating_maps(_subset(train, validation), held_out)
+    arrays: dict[str, np.ndarray] = {}
     meta = {
         "categories": list(CATEGORIES),
         "encoder": {"onnx": onnx_path.name, "layers": settings.layers,
@@ -228,10 +226,6 @@ def train_accurate(
 def _subset(train: TrainingSet, rows: np.ndarray) -> TrainingSet:
     return TrainingSet(train.data.subset(rows), [train.normalised[i] for i in rows],
                        train.weights[rows])
-
-
-def _inline_columns(oof: dict[str, np.ndarray]) -> np.ndarray:
-    return np.stack([np.nan_to_num(oof[c]) for c in CATEGORIES], axis=1)
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -252,6 +246,6 @@ def train_all(data_dir: str | Path, out_dir: str | Path, log: Log = print,
               accurate: bool = True, settings: FineTuneSettings | None = None,
               reuse_encoder: bool = False) -> None:
     train = load_training_set(data_dir, log)
-    inline = train_inline(train, Path(out_dir), log)
+    train_inline(train, Path(out_dir), log)
     if accurate:
-        train_accurate(train, inline["oof"], Path(out_dir), log, settings, reuse_encoder)
+        train_accurate(train, Path(out_dir), log, settings, reuse_encoder)
