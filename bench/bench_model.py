@@ -110,6 +110,9 @@ def main() -> None:
     runner = DiscoverRunner(verbosity=0)
     old = runner.setup_databases()  # a throwaway database (the test settings' one)
     try:
+        from parley.safety.model.evaluate import core_speed_us
+
+        print(f"this core runs sum(range(1000)) in {core_speed_us():.0f} µs (lower is faster)")
         posts = _posts(options.posts)
         bench_tiers(posts)
         if not options.skip_timeline:

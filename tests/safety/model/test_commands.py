@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 
 import pytest
 from django.core.management import call_command
@@ -52,6 +53,7 @@ def test_eval_prints_metrics_and_throughput_for_each_tier(tiny_file):
     assert report.count("violence ") >= 3 and "AUPRC" in report and "R@hold" in report
     assert "clean texts held for any category" in report
     assert "one at a time" in report and "batched" in report
+    assert re.search(r"sum\(range\(1000\)\) in \d+ µs", report)
 
 
 def test_train_reproduces_a_working_model_on_a_tiny_dataset(tiny_file, tmp_path):

@@ -10,6 +10,7 @@ import numpy as np
 from parley.safety.model.data import CATEGORIES, load_split
 from parley.safety.model.evaluate import (
     category_report,
+    core_speed_us,
     posts_of_length,
     scores_matrix,
     throughput,
@@ -109,6 +110,8 @@ def run(options: dict, stdout) -> None:
         _print_reports(stdout, "both tiers (held if either tier holds)", data, combined)
     posts = posts_of_length(data.texts)
     stdout.write(f"\n== throughput, one core, {len(posts)} posts of 280 characters\n")
+    stdout.write(f"(this core runs sum(range(1000)) in {core_speed_us():.0f} µs; "
+                 "posts/s scale inversely with it across machines)\n")
     timed = dict(detectors)
     if len(detectors) > 1:
         timed["both"] = _Both(list(detectors.values()))

@@ -110,6 +110,13 @@ def throughput(detector, texts: list[str], seconds: float = 3.0) -> tuple[float,
     return single, p99, done / (time.perf_counter() - started)
 
 
+def core_speed_us() -> float:
+    """Microseconds this core needs for ``sum(range(1000))``: a yardstick for the posts/s."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
+
+
 def posts_of_length(texts: list[str], length: int = 280, count: int = 200) -> list[str]:
     """Realistic posts of about ``length`` characters, made by joining dataset texts."""
     out, current = [], ""
