@@ -138,7 +138,7 @@ def _operating_maps(train: TrainingSet, oof: dict[str, np.ndarray]) -> dict:
     return out
 
 
-def train_inline(train: TrainingSet, out_dir: Path, log: Log = print) -> dict:
+def train_inline(train: TrainingSet, out_dir: Path, log: Log = print) -> None:
     started = time.perf_counter()
     counts, names = count_matrix(train.normalised)
     x, _ = tfidf(counts)
@@ -157,7 +157,6 @@ def train_inline(train: TrainingSet, out_dir: Path, log: Log = print) -> dict:
     meta = {"categories": list(CATEGORIES), "vocabulary": vocabulary}
     _save(out_dir, "inline", arrays, meta, maps)
     log(f"inline: trained in {time.perf_counter() - started:.0f} s")
-    return {"oof": oof, "maps": maps}
 
 
 def _prune(names: list[str], coef: np.ndarray, keep: int) -> list[int]:
