@@ -1,7 +1,8 @@
 """Training both tiers from the labelled dataset (needs the ``[train]`` extra: scikit-learn).
 
-Every threshold and calibration map is fitted on out-of-fold predictions over the train
-split (plus the hand-written hard negatives and threats); the eval split is never read.
+Every threshold and calibration map is fitted on predictions for train-split rows the model
+did not learn from: out-of-fold for the inline tier, a held-out validation part for the
+accurate tier. The eval split is never read.
 """
 
 from __future__ import annotations
