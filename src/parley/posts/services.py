@@ -118,7 +118,7 @@ def create_post(
 
     from parley.safety.screening import pipeline
 
-    verdict = pipeline.screen_new_post(author, text, spoiler_text, media)
+    verdict = pipeline.screen_new_post(author, text, spoiler_text, media, accurate_follows=True)
     if verdict.outcome == "reject":
         raise PostRejected(verdict.reason or "This post violates the rules of this instance")
 

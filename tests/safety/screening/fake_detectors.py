@@ -82,3 +82,29 @@ class Borderline:
 
     def score_batch(self, texts: list[str]) -> list[DetectorResult]:
         return [self.score(t) for t in texts]
+
+
+class CaseDeferring:
+    """An inline detector that, like the built-in model's, leaves the cases of new posts to
+    the accurate tier: "wobblefrost" scores at case level, "wobblefrost hold" at hold level."""
+
+    name = "case_deferring"
+    tier = "inline"
+    case_tier = "accurate"
+
+    def score(self, text: str) -> DetectorResult:
+        lowered = text.lower()
+        if "wobblefrost" not in lowered:
+            return DetectorResult(self.name)
+        score = 0.95 if "hold" in lowered else 0.6
+        return DetectorResult(self.name, {"violence": score}, {"violence": ["wobblefrost"]})
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]
+
+
+class AccurateBorderline(Borderline):
+    """Borderline's scores from an accurate-tier detector."""
+
+    name = "accurate_borderline"
+    tier = "accurate"

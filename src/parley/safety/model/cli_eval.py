@@ -64,6 +64,16 @@ def _print_reports(stdout, title: str, data, scores: np.ndarray) -> None:
     )
 
 
+def _as_screened(inline: np.ndarray, accurate: np.ndarray) -> np.ndarray:
+    """The score a new post ends with: the accurate tier's, or the inline tier's if that holds.
+
+    Mirrors the pipeline: the inline tier holds at create_post and leaves cases to the
+    accurate tier (``InlineDetector.case_tier``)."""
+    holds = np.array([POLICY[c].hold if POLICY[c].hold is not None else np.inf
+                      for c in CATEGORIES])
+    return np.where(inline >= holds, np.maximum(inline, accurate), accurate)
+
+
 class _Both:
     """Every tier one after the other: the screening work one post costs in all."""
 
@@ -106,8 +116,9 @@ def run(options: dict, stdout) -> None:
         all_scores[name] = scores_matrix(detector.score_batch, data.texts)
         _print_reports(stdout, f"{name} tier", data, all_scores[name])
     if len(all_scores) > 1:
-        combined = np.maximum.reduce(list(all_scores.values()))
-        _print_reports(stdout, "both tiers (held if either tier holds)", data, combined)
+        combined = _as_screened(all_scores["inline"], all_scores["accurate"])
+        _print_reports(stdout, "both tiers (held if either tier holds; cases from the accurate "
+                               "tier)", data, combined)
     posts = posts_of_length(data.texts)
     stdout.write(f"\n== throughput, one core, {len(posts)} posts of 280 characters\n")
     stdout.write(f"(this core runs sum(range(1000)) in {core_speed_us():.0f} µs; "

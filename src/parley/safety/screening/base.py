@@ -31,7 +31,9 @@ class Detector(Protocol):
     """Scores text for policy categories. Must be thread-safe and side-effect free.
 
     ``score`` runs in a worker thread under a time budget (the optional ``timeout``
-    attribute, in seconds, or the tier's budget), so it must not touch the database."""
+    attribute, in seconds, or the tier's budget), so it must not touch the database.
+    An inline detector may set ``case_tier = "accurate"``: for new posts, which the accurate
+    tier screens before anyone sees them, its scores then only hold, never open a case."""
 
     name: str
     tier: Tier

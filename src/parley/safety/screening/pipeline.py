@@ -42,6 +42,8 @@ class ScreeningVerdict:
     failed_detectors: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # "detector: why", for the reason
     elapsed_ms: float = 0.0
+    # Detectors whose scores only hold here: their cases are left to the accurate tier.
+    cases_deferred: set[str] = field(default_factory=set)
 
     def raise_to(self, outcome: str, category: str | None, score: float, reason: str) -> None:
         if OUTCOME_RANK[outcome] > OUTCOME_RANK[self.outcome] or (
@@ -205,14 +207,22 @@ def _apply_policy(verdict: ScreeningVerdict, result: DetectorResult) -> None:
     for category, action in result.actions.items():
         score = result.scores.get(category, 1.0)
         verdict.raise_to(action, category, score, _reason(action, category, result.detector))
-    for category, score in result.scores.items():
-        if category in result.actions:
-            continue
-        policy = category_policy(category)
-        if policy.hold is not None and score >= policy.hold:
-            verdict.raise_to("hold", category, score, f"{policy.label} ({result.detector})")
-        elif policy.case is not None and score >= policy.case:
-            verdict.raise_to("case", category, score, f"{policy.label} ({result.detector})")
+    for category in result.scores:
+        _apply_thresholds(verdict, result, category)
+
+
+def _apply_thresholds(verdict: ScreeningVerdict, result: DetectorResult, category: str,
+                      shift: float = 0.0, note: str = "") -> None:
+    """Hold or open a case if the score is at the policy's thresholds lowered by ``shift``."""
+    if category in result.actions:
+        return
+    score, rules = result.scores[category], category_policy(category)
+    why = f"{rules.label} ({result.detector}{note})"
+    if rules.hold is not None and score >= rules.hold - shift:
+        verdict.raise_to("hold", category, score, why)
+    elif (rules.case is not None and score >= rules.case - shift
+          and result.detector not in verdict.cases_deferred):
+        verdict.raise_to("case", category, score, why)
 
 
 def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:
@@ -226,13 +236,20 @@ def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:
 
 
 def run_detectors(
-    detectors: list[Detector], text: str, tier: str, *, texts: dict[str, str] | None = None
+    detectors: list[Detector], text: str, tier: str, *, texts: dict[str, str] | None = None,
+    accurate_follows: bool = False,
 ) -> ScreeningVerdict:
     """Run detectors side by side, each under its time budget; combine their results.
 
     A detector with a ``field`` attribute scores ``texts[field]`` when ``texts`` is given
-    (rules on the content warning see only the content warning), the others ``text``."""
+    (rules on the content warning see only the content warning), the others ``text``.
+    With ``accurate_follows`` (the accurate tier will screen this content before anyone sees
+    it), a detector whose ``case_tier`` is "accurate" only holds: cases are left to that tier.
+    """
     verdict = ScreeningVerdict(tier=tier)
+    if accurate_follows:
+        verdict.cases_deferred = {d.name for d in detectors
+                                  if getattr(d, "case_tier", None) == "accurate"}
     started = time.perf_counter()
     jobs = []
     for detector in detectors:
@@ -275,13 +292,18 @@ def _screen_attached_media(verdict: ScreeningVerdict, media) -> None:
         _apply_policy(verdict, result)
 
 
-def screen_new_post(author, text: str, spoiler_text: str, media) -> ScreeningVerdict:
-    """Inline tier, run before a post is stored (and before an edit is saved)."""
+def screen_new_post(author, text: str, spoiler_text: str, media, *,
+                    accurate_follows: bool = False) -> ScreeningVerdict:
+    """Inline tier, run before a post is stored (and before an edit is saved).
+
+    ``accurate_follows``: the post goes through the accurate tier (the fan-out) before it
+    reaches anyone, so the built-in model's cases are left to that tier's better scores."""
     combined = "\n".join(part for part in (spoiler_text, text) if part)
     verdict = ScreeningVerdict()
     if combined.strip():
         verdict = run_detectors(
-            _load(inline_detectors), combined, "inline", texts={"text": text, "cw": spoiler_text}
+            _load(inline_detectors), combined, "inline", texts={"text": text, "cw": spoiler_text},
+            accurate_follows=accurate_follows,
         )
     if media:
         _screen_attached_media(verdict, media)
@@ -304,16 +326,11 @@ def _apply_account_signals(verdict: ScreeningVerdict, author, text: str) -> None
         return
     found = signals.account_signals(author, text)
     for result in scored:
-        for category, score in result.scores.items():
+        for category in result.scores:
             shift, names = found.for_category(category)
-            if not names or category in result.actions:
-                continue
-            rules = category_policy(category)
-            why = f"{rules.label} ({result.detector}; account signals: {', '.join(names)})"
-            if rules.hold is not None and score >= rules.hold - shift:
-                verdict.raise_to("hold", category, score, why)
-            elif rules.case is not None and score >= rules.case - shift:
-                verdict.raise_to("case", category, score, why)
+            if names:
+                _apply_thresholds(verdict, result, category, shift,
+                                  f"; account signals: {', '.join(names)}")
 
 
 def _audit_rejection(account, verdict: ScreeningVerdict, what: str) -> None:
@@ -358,6 +375,8 @@ def screen_before_distribution(post) -> str:
     if not combined.strip():
         return "publish"
     verdict = run_detectors(_load(accurate_detectors), combined, "accurate")
+    if verdict.outcome in ("publish", "case"):
+        _apply_account_signals(verdict, post.author, combined)
     if verdict.outcome in ("hold", "reject"):  # too late to reject: the post exists
         verdict.outcome = "hold"
         from parley.posts.models import PostState
