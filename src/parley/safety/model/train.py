@@ -118,12 +118,17 @@ def _final_heads(x, train: TrainingSet, c: dict[str, float]):
     return np.stack(coef, axis=1), np.array(intercept)
 
 
+def _scraped(train: TrainingSet) -> np.ndarray:
+    """Rows from the research corpora (not the hand-written hard negatives and threats)."""
+    return np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
+
+
 def _operating_maps(train: TrainingSet, oof: dict[str, np.ndarray]) -> dict:
     """Isotonic calibration + the policy-threshold remap, per category, from OOF scores."""
     from parley.safety.policy import POLICY
 
     out = {}
-    scraped = np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
+    scraped = _scraped(train)
     for category in CATEGORIES:
         y = train.data.labels[category]
         rows = (y >= 0) & scraped  # hand-written rows would flatter the thresholds
@@ -173,7 +178,7 @@ def _prune(names: list[str], coef: np.ndarray, keep: int) -> list[int]:
 
 def validation_rows(train: TrainingSet, share: float = VALIDATION_SHARE) -> np.ndarray:
     """Scraped train rows kept out of fine-tuning, to calibrate the accurate tier on."""
-    scraped = np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
+    scraped = _scraped(train)
     drawn = np.random.default_rng(SEED).random(len(scraped)) < share
     return np.flatnonzero(scraped & drawn)
 
