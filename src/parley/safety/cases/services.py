@@ -46,6 +46,7 @@ from parley.safety.cases.models import (
     StatementOfReasons,
 )
 from parley.safety.policy import SEVERITY_WEIGHT, category_policy
+from parley.safety.screening.base import evidence_dict
 
 log = logging.getLogger(__name__)
 
@@ -402,7 +403,7 @@ def _screening_entry(verdict) -> dict:
         "reason": getattr(verdict, "reason", ""),
         "failed_detectors": getattr(verdict, "failed_detectors", []),
         "scores": {r.detector: r.scores for r in results},
-        "evidence": {r.detector: r.evidence for r in results},
+        "evidence": {r.detector: evidence_dict(r) for r in results},
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +14,11 @@ from parley.safety.model.calibration import Calibrator, OperatingMap, to_policy_
 from parley.safety.model.linear import InlineModel
 from parley.safety.model.normalise import normalise
 from parley.safety.model.patterns import find_direct_threat
-from parley.safety.screening.base import DetectorResult
+from parley.safety.screening.base import DetectorResult, LazyEvidence
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-EVIDENCE_FLOOR = 0.5  # evidence is worked out for scores at least this share of the case score
+EVIDENCE_FLOOR = 0.5  # evidence is kept for scores at least this share of the case score
+WHOLE_POST = "meaning of the whole post (fine-tuned MiniLM classifier)"
 
 
 class InlineDetector:
@@ -60,17 +63,25 @@ class InlineDetector:
         categories = self.model.categories
         rule = self.apply_rules(normalised, scores)
         flagged = [c for k, c in enumerate(categories) if scores[k] >= self._floor[k]]
-        evidence: dict[str, list[str]] = {}
+        evidence: Mapping[str, list[str]] = {}
         if flagged:
-            reasons = self.model.evidence(normalised, flagged, vector=vector)
-            if rule:
-                reasons["violence"].insert(0, rule)
-            evidence = {c: reasons[c] for c in flagged if reasons[c]}
+            evidence = LazyEvidence(partial(self.evidence, normalised, flagged, rule, vector))
         return DetectorResult(
             detector=self.name,
             scores={c: round(float(scores[k]), 6) for k, c in enumerate(categories)},
             evidence=evidence,
         )
+
+    def evidence(self, normalised: str, flagged: list[str], rule: str | None,
+                 vector: tuple[np.ndarray, np.ndarray] | None = None,
+                 note: str | None = None) -> dict[str, list[str]]:
+        """The rule, patterns and words behind each flagged category (``note`` added last)."""
+        reasons = self.model.evidence(normalised, flagged, vector=vector)
+        if rule:
+            reasons["violence"].insert(0, rule)
+        if note:
+            return {c: reasons[c] + [note] for c in flagged}
+        return {c: reasons[c] for c in flagged if reasons[c]}
 
 
 class AccurateDetector:
@@ -111,15 +122,10 @@ class AccurateDetector:
             rule = self.inline.apply_rules(text, scores[i])
             flagged = [c for k, c in enumerate(self.categories)
                        if scores[i, k] >= self._floor[k]]
-            evidence: dict[str, list[str]] = {}
+            evidence: Mapping[str, list[str]] = {}
             if flagged:
-                reasons = self.inline.model.evidence(text, flagged)
-                if rule:
-                    reasons["violence"].insert(0, rule)
-                for category in flagged:
-                    evidence[category] = reasons[category] + [
-                        "meaning of the whole post (fine-tuned MiniLM classifier)"
-                    ]
+                evidence = LazyEvidence(partial(self.inline.evidence, text, flagged, rule,
+                                                note=WHOLE_POST))
             results.append(DetectorResult(
                 detector=self.name,
                 scores={c: round(float(scores[i, k]), 6) for k, c in enumerate(self.categories)},

@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 
 from parley.safety.policy import category_policy
 from parley.safety.screening import config
-from parley.safety.screening.base import Detector, DetectorResult
+from parley.safety.screening.base import Detector, DetectorResult, evidence_dict
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class ScreeningVerdict:
 
     @property
     def evidence(self) -> dict[str, dict[str, list[str]]]:
-        return {r.detector: r.evidence for r in self.results if r.evidence}
+        return {r.detector: evidence_dict(r) for r in self.results if r.evidence}
 
 
 # -- which detectors run -------------------------------------------------------------------
