@@ -53,6 +53,7 @@ def test_eval_prints_metrics_and_throughput_for_each_tier(tiny_file):
     assert report.count("violence ") >= 3 and "AUPRC" in report and "R@hold" in report
     assert "clean texts held for any category" in report
     assert "one at a time" in report and "batched" in report
+    assert re.search(r"inline, evidence read +one at a time: +\d+ posts/s", report)
     assert re.search(r"sum\(range\(1000\)\) in \d+ µs", report)
 
 
