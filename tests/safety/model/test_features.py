@@ -54,3 +54,21 @@ def test_direct_threat_rule_skips_negation_quotes_and_games():
     assert not fires('the attacker was screaming "i will kill you" at the officers')
     assert not fires("I'm going to kill you at chess tonight")
     assert not fires("i'll shoot you a message later")
+
+
+_STEM_WORDS = st.sampled_from(
+    ["kill", "killer", "over", "oven", "run", "run over", "rot", "rotten", "die", "diet",
+     "put", "input", "skin", "ski", "gas", "ga", "a", "shot", "sho", "bullets", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_STEM_WORDS, st.text("abcdeikloprstuv ", max_size=8)), max_size=8))
+def test_the_threat_trigger_tree_matches_exactly_like_the_plain_list_of_stems(words):
+    import re
+
+    from parley.safety.model.patterns import _TRIGGER, _TRIGGER_STEMS
+
+    plain = re.compile(r"\b(?:" + "|".join(
+        re.escape(s) for s in _TRIGGER_STEMS) + r"|rot\b)")
+    text = " ".join(words)
+    assert bool(_TRIGGER.search(text)) == bool(plain.search(text))
