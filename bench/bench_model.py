@@ -31,8 +31,10 @@ SAMPLE = (
 
 
 def _posts(count: int) -> list[str]:
+    """Distinct posts (no cache inside the detectors gets a second look at one)."""
     words = (SAMPLE * 4).split()
-    return [" ".join(words[i % 20 :] + words[: i % 20])[:280] for i in range(count)]
+    return [f"Day {i}: " + " ".join(words[i % 20 :] + words[: i % 20])[:270]
+            for i in range(count)]
 
 
 def _percentiles(samples: list[float]) -> str:

@@ -90,9 +90,9 @@ class HashedVocabulary:
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Ids of the hashes that are in the vocabulary (direct hits first, then overflow)."""
         slots = self._slots(hashes)
-        hit = self._keys[slots] == hashes
-        found = self._ids[slots[hit]]
-        unsettled = hashes[~hit & self._used[slots]]
+        hit = self._keys.take(slots) == hashes
+        found = self._ids.take(slots[hit])
+        unsettled = hashes[~hit & self._used.take(slots)]
         if not len(unsettled) or not len(self._overflow_keys):
             return found
         position = np.minimum(np.searchsorted(self._overflow_keys, unsettled),

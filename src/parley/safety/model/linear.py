@@ -35,7 +35,10 @@ def _counted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first[0] = True
     np.not_equal(ids[1:], ids[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    return ids[starts], np.diff(np.append(starts, len(ids)))
+    counts = np.empty(len(starts), dtype=np.intp)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = len(ids) - starts[-1]
+    return ids.take(starts), counts
 
 
 class InlineModel:
@@ -58,14 +61,15 @@ class InlineModel:
     def vector(self, normalised: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids and their L2-normalised sublinear TF-IDF values."""
         index, counts = _counted(self.indexer.indices(normalised))
-        values = (1.0 + np.log(counts)) * self.idf[index]
+        values = (1.0 + np.log(counts)) * self.idf.take(index)
         values /= math.sqrt(float(values @ values)) or 1.0
         return index, values
 
     def raw_scores(self, normalised: str,
                    vector: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         index, values = vector if vector is not None else self.vector(normalised)
-        return values @ self.coef[index] + self.intercept
+        # take() gathers the same rows as coef[index], 2-5x faster for a post's ~500 ids
+        return values @ self.coef.take(index, axis=0) + self.intercept
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return to_policy_scale(raw, self.calibrators, self.operating)
@@ -107,7 +111,7 @@ class InlineModel:
         rows = np.repeat(np.arange(len(words)), [len(o) for o in owned])
         position = np.minimum(np.searchsorted(index, ids), len(index) - 1)
         present = index[position] == ids
-        weights = values[position[present], None] * self.coef[ids[present]][:, ks]
+        weights = values[position[present], None] * self.coef.take(ids[present], axis=0)[:, ks]
         for column in range(len(ks)):
             shares[:, column] = np.bincount(rows[present], weights[:, column],
                                             minlength=len(words))

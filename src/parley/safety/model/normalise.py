@@ -69,10 +69,24 @@ def _fold_char(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+class _FoldTable(dict):
+    """``str.translate`` table folding each non-ASCII character; filled as characters appear
+    (bounded), so a post is folded in one C-level pass instead of a Python loop."""
+
+    def __missing__(self, code: int) -> int | str:
+        folded: int | str = code if code < 128 else _fold_char(chr(code))
+        if len(self) < 20_000:
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def _strip_marks(text: str) -> str:
     if text.isascii():
         return text
-    return "".join(_fold_char(c) if ord(c) > 127 else c for c in text)
+    return text.translate(_FOLD)
 
 
 def _deleet(match: re.Match[str]) -> str:
