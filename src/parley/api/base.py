@@ -53,20 +53,42 @@ def _rate_headers(limit: int, remaining: int, reset_at: float | None) -> dict[st
     }
 
 
+class UserRequired(ParleyError):
+    """A token of no user (``client_credentials``) on an endpoint that acts as a member.
+    Mastodon answers 422 here, not 401: the token itself is valid."""
+
+    status = 422
+
+
+class AnonymousOr:
+    """An endpoint anyone may read without a token; a token used on it must still carry
+    ``scope`` (Mastodon's ``authorize_if_got_token!``), else 403: an unrelated token never
+    reads as its user."""
+
+    def __init__(self, *scopes: str) -> None:
+        self.scopes = scopes
+
+    def __repr__(self) -> str:
+        return f"AnonymousOr{self.scopes!r}"
+
+
+# What a method needs: None (nothing), a scope, alternatives (any one), or AnonymousOr(...).
+Needed = str | tuple[str, ...] | AnonymousOr | None
+
+
 class MastodonAPIView(APIView):
     """Base of every Mastodon-compatible endpoint.
 
-    ``scopes`` maps an HTTP method to the OAuth scope it needs (None: no token needed)."""
+    ``scopes`` maps an HTTP method to what it needs (see ``Needed``); HEAD needs what GET
+    needs."""
 
-    scopes: dict[str, str | None] = {}
+    scopes: dict[str, Needed] = {}
     moderators_only = False
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        needed = self.scopes.get(request.method, self.scopes.get("*"))
-        if needed is not None:
-            require_scope(request, needed)
-        if self.moderators_only and not request.user.is_moderator:
+        check_scopes(request, needed_for(self.scopes, request.method))
+        if self.moderators_only and not getattr(request.user, "is_moderator", False):
             raise NotAllowed("This action is not allowed")
         token = getattr(request, "auth", None)
         if token is not None:
@@ -80,6 +102,24 @@ class MastodonAPIView(APIView):
         return with_rate_headers(response, getattr(self, "_rate_state", None))
 
 
+def needed_for(scopes: dict[str, Needed], method: str) -> Needed:
+    method = "GET" if method == "HEAD" else method
+    return scopes.get(method, scopes.get("*"))
+
+
+def check_scopes(request: Request, needed: Needed) -> None:
+    """Apply one entry of a view's ``scopes`` table to the request."""
+    if needed is None:
+        return
+    if isinstance(needed, AnonymousOr):
+        if getattr(request, "auth", None) is not None:
+            require_token_scope(request, needed.scopes)
+            if request.user is not None:
+                require_usable_login(request.user)
+        return
+    require_scope(request, needed)
+
+
 def with_rate_headers(response: Response, state) -> Response:
     """Mastodon's X-RateLimit-* headers for the bucket this request was counted in."""
     if state is not None:
@@ -88,23 +128,37 @@ def with_rate_headers(response: Response, state) -> Response:
     return response
 
 
-def require_scope(request: Request, needed: str) -> None:
-    """Raise 401 without a valid token, 403 when the token lacks ``needed``."""
+def require_scope(request: Request, needed: str | tuple[str, ...]) -> None:
+    """Raise 401 without a valid token, 403 when the token lacks every one of ``needed``,
+    422 for a token of no user (``client_credentials``), as Mastodon answers."""
+    scopes = (needed,) if isinstance(needed, str) else needed
+    require_token_scope(request, scopes)
+    user = request.user
+    if user is None or not user.is_authenticated:
+        raise UserRequired("This method requires an authenticated user")
+    if all(s.startswith("admin:") for s in scopes) and not user.is_moderator:
+        raise NotAllowed("This action is not allowed")
+    require_usable_login(user)
+
+
+def require_token_scope(request: Request, scopes: tuple[str, ...]) -> None:
     from parley.api.oauth import scope_satisfied
 
     token = getattr(request, "auth", None)
-    if token is None or not request.user.is_authenticated:
+    if token is None:
         raise drf_exceptions.NotAuthenticated()
     granted = set((token.scope or "").split())
-    if not scope_satisfied(granted, needed):
+    if not any(scope_satisfied(granted, s) for s in scopes):
         raise NotAllowed("This action is outside the authorized scopes")
-    if needed.startswith("admin:") and not request.user.is_moderator:
-        raise NotAllowed("This action is not allowed")
-    if not request.user.is_approved or request.user.is_suspended:
+
+
+def require_usable_login(user) -> None:
+    if not user.is_approved or user.is_suspended:
         raise NotAllowed("Your login is currently disabled")
 
 
 def viewer(request: Request):
+    """The member a request reads as; None for anonymous requests and app-only tokens."""
     user = request.user
     return user if user is not None and user.is_authenticated else None
 

@@ -10,6 +10,7 @@ from parley.accounts import selectors as account_selectors
 from parley.accounts import services as account_services
 from parley.accounts.models import Block, Mute, User
 from parley.api.base import (
+    AnonymousOr,
     MastodonAPIView,
     page_params,
     paged_response,
@@ -31,7 +32,7 @@ from parley.posts import selectors as post_selectors
 
 
 class VerifyCredentialsView(MastodonAPIView):
-    scopes = {"GET": "read:accounts"}
+    scopes = {"GET": ("read:accounts", "profile")}
 
     def get(self, request: Request) -> Response:
         return Response(serialize_account(request.user, request, with_source=True))
@@ -106,14 +107,14 @@ def _expiry():
 
 
 class AccountView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:accounts")}
 
     def get(self, request: Request, account_id: str) -> Response:
         return Response(serialize_account(account_selectors.get_account(account_id), request))
 
 
 class AccountLookupView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:accounts")}
 
     def get(self, request: Request) -> Response:
         acct = param_str(request, "acct", "") or ""
@@ -133,7 +134,7 @@ class AccountSearchView(MastodonAPIView):
 
 
 class AccountStatusesView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:statuses")}
 
     def get(self, request: Request, account_id: str) -> Response:
         account = account_selectors.get_account(account_id)
@@ -154,7 +155,7 @@ class AccountStatusesView(MastodonAPIView):
 class AccountRelationListView(MastodonAPIView):
     """GET /accounts/:id/followers and /following."""
 
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:accounts")}
     relation = "followers"
 
     def get(self, request: Request, account_id: str) -> Response:

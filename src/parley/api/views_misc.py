@@ -12,7 +12,15 @@ from rest_framework.response import Response
 import parley
 from parley.accounts import selectors as account_selectors
 from parley.accounts.models import User
-from parley.api.base import MastodonAPIView, param_bool, param_int, param_list, param_str, viewer
+from parley.api.base import (
+    AnonymousOr,
+    MastodonAPIView,
+    param_bool,
+    param_int,
+    param_list,
+    param_str,
+    viewer,
+)
 from parley.api.serializers import serialize_account, serialize_accounts, serialize_statuses
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
@@ -208,7 +216,8 @@ class InstanceRulesView(MastodonAPIView):
 
 
 class EmptyListView(MastodonAPIView):
-    """Endpoints Parley has no data for yet, answered as Mastodon would with nothing."""
+    """Endpoints Parley has no data for yet, answered as Mastodon would with nothing.
+    Each route passes the scope Mastodon asks for there (``as_view(scopes=...)``)."""
 
     scopes = {"GET": None}
 
@@ -224,7 +233,7 @@ class MarkersView(MastodonAPIView):
 
 
 class SearchView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:search")}
 
     def get(self, request: Request) -> Response:
         query = (param_str(request, "q", "") or "").strip()

@@ -8,13 +8,20 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from parley.api.base import MastodonAPIView, param_bool, param_int, param_raw, param_str
-from parley.api.oauth import scope_satisfied
+from parley.api.base import (
+    MastodonAPIView,
+    UserRequired,
+    param_bool,
+    param_int,
+    param_raw,
+    param_str,
+    require_token_scope,
+    viewer,
+)
 from parley.api.serializers import iso, serialize_account, serialize_statuses
 from parley.core.errors import NotAllowed, NotFound, ValidationFailed
 from parley.posts import selectors as post_selectors
@@ -391,11 +398,9 @@ class RecipientAPIView(MastodonAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        token = getattr(request, "auth", None)
-        if token is None or not request.user.is_authenticated:
-            raise drf_exceptions.NotAuthenticated()
-        if not scope_satisfied(set((token.scope or "").split()), self.needed_scope):
-            raise NotAllowed("This action is outside the authorized scopes")
+        require_token_scope(request, (self.needed_scope,))
+        if viewer(request) is None:
+            raise UserRequired("This method requires an authenticated user")
 
 
 class StatementsView(RecipientAPIView):

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from parley.api.base import (
+    AnonymousOr,
     MastodonAPIView,
     param_bool,
     param_list,
@@ -52,7 +53,11 @@ class StatusesView(MastodonAPIView):
 
 
 class StatusView(MastodonAPIView):
-    scopes = {"GET": None, "DELETE": "write:statuses", "PUT": "write:statuses"}
+    scopes = {
+        "GET": AnonymousOr("read:statuses"),
+        "DELETE": "write:statuses",
+        "PUT": "write:statuses",
+    }
 
     def get(self, request: Request, status_id: str) -> Response:
         return Response(
@@ -91,7 +96,7 @@ class StatusSourceView(MastodonAPIView):
 
 
 class StatusHistoryView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:statuses")}
 
     def get(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, viewer(request))
@@ -127,7 +132,7 @@ class StatusHistoryView(MastodonAPIView):
 
 
 class StatusContextView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:statuses")}
 
     def get(self, request: Request, status_id: str) -> Response:
         user = viewer(request)
@@ -164,7 +169,7 @@ class StatusActionView(MastodonAPIView):
 
 
 class StatusFavouritedByView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:accounts")}
 
     def get(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, viewer(request))
@@ -177,7 +182,7 @@ class StatusFavouritedByView(MastodonAPIView):
 
 
 class StatusRebloggedByView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:accounts")}
 
     def get(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, viewer(request))
@@ -199,7 +204,8 @@ class MediaUploadView(MastodonAPIView):
 
 
 class MediaView(MastodonAPIView):
-    scopes = {"GET": "read:statuses", "PUT": "write:media"}
+    # Mastodon: the media endpoints all need write:media, reading one back too.
+    scopes = {"GET": "write:media", "PUT": "write:media"}
 
     def _own(self, request: Request, media_id: str) -> MediaAttachment:
         item = MediaAttachment.objects.filter(owner=request.user, pk=media_id).first()

@@ -5,7 +5,14 @@ from __future__ import annotations
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from parley.api.base import MastodonAPIView, page_params, paged_response, param_bool, param_list
+from parley.api.base import (
+    AnonymousOr,
+    MastodonAPIView,
+    page_params,
+    paged_response,
+    param_bool,
+    param_list,
+)
 from parley.api.base import viewer as viewer_of
 from parley.api.serializers import serialize_notifications, serialize_statuses
 from parley.core.errors import NotFound
@@ -26,7 +33,7 @@ class HomeTimelineView(MastodonAPIView):
 
 
 class PublicTimelineView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:statuses")}
 
     def get(self, request: Request) -> Response:
         queryset = timelines.public_timeline(
@@ -41,7 +48,7 @@ class PublicTimelineView(MastodonAPIView):
 
 
 class TagTimelineView(MastodonAPIView):
-    scopes = {"GET": None}
+    scopes = {"GET": AnonymousOr("read:statuses")}
 
     def get(self, request: Request, tag: str) -> Response:
         posts = post_selectors.paginate(
