@@ -75,6 +75,7 @@ def admin_report(notice: Notice, request: Request) -> dict[str, Any]:
     users = [u for u in (notice.reporter, case.account, case.claimed_by, case.decided_by) if u]
     stats = AccountStats(users)
     posts = list(post_selectors.with_related(Post.objects.filter(pk__in=notice.post_ids)))
+    services.record_private_content_read(request.user, case, posts, via="admin_api")
     resolved = notice.outcome not in ("", "pending")
     return {
         "id": str(notice.pk),

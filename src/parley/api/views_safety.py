@@ -191,14 +191,18 @@ class CaseView(MastodonAPIView):
                    responses={200: OpenApiTypes.OBJECT, 404: ERROR})
     def get(self, request: Request, case_id: str) -> Response:
         detail = selectors.case_detail(case_id)
+        concerned = ([detail.post] if detail.post else []) + detail.thread
+        services.record_private_content_read(request.user, detail.case, concerned, via="api")
+        # The author's other posts do not concern the case: their private ones stay private.
+        recent = [p for p in detail.author_recent_posts
+                  if p.visibility not in services.PRIVATE_VISIBILITIES]
         data = case_entity(detail.case, request)
         data.update(
             notices=[notice_brief(n) for n in detail.notices],
             screening=detail.screening,
             status=(_moderator_statuses([detail.post.pk], request)[0] if detail.post else None),
             thread=_moderator_statuses([p.pk for p in detail.thread], request),
-            author_recent_statuses=_moderator_statuses(
-                [p.pk for p in detail.author_recent_posts], request),
+            author_recent_statuses=_moderator_statuses([p.pk for p in recent], request),
             prior_strikes=[{"id": str(s.pk), "weight": s.weight, "active": s.active,
                             "created_at": iso(s.created_at)} for s in detail.prior_strikes],
             actions=[action_entity(a) for a in detail.actions],

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Follow, User
 from parley.core.errors import Conflict, NotAllowed, NotFound, RateLimited, ValidationFailed
-from parley.posts.models import Post, PostState
+from parley.posts.models import Post, PostState, Visibility
 from parley.safety import policy
 from parley.safety.audit import record_event
 from parley.safety.cases.actions import (  # noqa: F401  (re-exported: the contract's names)
@@ -62,6 +62,7 @@ SOURCE_TRUST = {
     NoticeSource.PUBLIC: 0.8,
 }
 TOKEN_PREFIX = "pnt_"
+PRIVATE_VISIBILITIES = (Visibility.PRIVATE, Visibility.DIRECT)
 MIN_EXPLANATION = 10
 
 
@@ -534,6 +535,17 @@ def set_legal_hold(case: Case, moderator: User, held: bool = True, reason: str =
     record_event("case.legal_hold", actor=moderator, subject=case,
                  data={"held": held, "reason": reason})
     return case
+
+
+def record_private_content_read(moderator: User, case: Case, posts: list[Post], *,
+                                via: str) -> list[int]:
+    """Audit a moderator's read of followers-only or direct posts shown through ``case``:
+    the only way moderators see private content. Returns the private posts' ids."""
+    private = sorted({p.pk for p in posts if p.visibility in PRIVATE_VISIBILITIES})
+    if private:
+        record_event("case.private_content_read", actor=moderator, subject=case,
+                     data={"post_ids": private, "via": via})
+    return private
 
 
 # -- appeals (DSA Art. 20) ---------------------------------------------------------------------
