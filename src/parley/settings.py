@@ -264,6 +264,7 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],
     "OAUTH2_VALIDATOR_CLASS": "parley.api.oauth.MastodonOAuth2Validator",
+    "OAUTH2_SERVER_CLASS": "parley.api.oauth.MastodonOAuth2Server",  # PKCE: S256 only
     "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365,
 }
 

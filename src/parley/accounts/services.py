@@ -72,6 +72,21 @@ def register_member(username: str, email: str, password: str, reason: str = "") 
     return create_user(username, email, password, reason=reason)
 
 
+def register_member_from_ip(
+    ip: str, username: str, email: str, password: str, reason: str = ""
+) -> User:
+    """Sign-up limited per IP: every attempt counts in ``signup_attempt_ip`` (a larger
+    bucket), only an account actually created in ``signup_ip``, so a typo or a taken name
+    does not cost one of the few sign-ups an address gets."""
+    from parley.core import ratelimits
+
+    ratelimits.hit("signup_attempt_ip", ip)
+    with transaction.atomic():
+        user = register_member(username, email, password, reason=reason)
+        ratelimits.hit("signup_ip", ip)  # over the limit: the account is rolled back
+    return user
+
+
 def approve_user(user: User) -> User:
     user.is_approved = True
     user.save(update_fields=["is_approved"])

@@ -6,6 +6,8 @@ from django.db import models
 from oauth2_provider.models import AbstractApplication
 
 MASTODON_GRANT_TYPES = {"authorization-code", "password", "client-credentials", "refresh_token"}
+# Schemes that run or embed content where a browser follows them; never a redirect URI.
+FORBIDDEN_REDIRECT_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 
 
 class MastodonApp(AbstractApplication):
@@ -22,3 +24,9 @@ class MastodonApp(AbstractApplication):
 
     def allows_grant_type(self, *grant_types: str) -> bool:
         return bool(set(grant_types) & MASTODON_GRANT_TYPES)
+
+    def get_allowed_schemes(self) -> list[str]:
+        """http(s), the out-of-band URN, and a native app's own registered schemes
+        (``myapp://callback``), as Mastodon allows; never a forbidden one."""
+        registered = {uri.split(":", 1)[0].lower() for uri in self.redirect_uris.split()}
+        return sorted(({"http", "https", "urn"} | registered) - FORBIDDEN_REDIRECT_SCHEMES)

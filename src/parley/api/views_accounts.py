@@ -59,10 +59,10 @@ class RegisterAccountView(MastodonAPIView):
     scopes = {"POST": None}
 
     def post(self, request: Request) -> Response:
-        ratelimits.hit("signup_ip", ratelimits.client_ip(request))
         if not param_bool(request, "agreement"):
             raise ValidationFailed("Validation failed: Agreement must be accepted")
-        user = account_services.register_member(
+        user = account_services.register_member_from_ip(
+            ratelimits.client_ip(request),
             param_str(request, "username", "") or "",
             param_str(request, "email", "") or "",
             param_str(request, "password", "") or "",

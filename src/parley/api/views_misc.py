@@ -21,6 +21,7 @@ from parley.api.base import (
     param_str,
     viewer,
 )
+from parley.api.oauth import validate_redirect_uris
 from parley.api.serializers import serialize_account, serialize_accounts, serialize_statuses
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
@@ -48,6 +49,7 @@ class AppsView(MastodonAPIView):
     scopes = {"POST": None}
 
     def post(self, request: Request) -> Response:
+        ratelimits.hit("app_ip", ratelimits.client_ip(request))
         name = (param_str(request, "client_name", "") or "").strip()
         redirect = param_str(request, "redirect_uris", "") or ""
         if (
@@ -57,8 +59,8 @@ class AppsView(MastodonAPIView):
             redirect = " ".join(param_list(request, "redirect_uris"))
         if not name:
             raise ValidationFailed("Validation failed: Application name can't be blank")
-        if not redirect:
-            raise ValidationFailed("Validation failed: Redirect URI can't be blank")
+        redirect_uris = redirect.split()
+        validate_redirect_uris(redirect_uris)
         scope_text = param_str(request, "scopes", "read") or "read"
         scope_list = (
             scope_text.split()
@@ -72,9 +74,7 @@ class AppsView(MastodonAPIView):
         Application = get_application_model()
         app = Application(
             name=name[:255],
-            redirect_uris=redirect.replace(
-                "urn:ietf:wg:oauth:2.0:oob", "urn:ietf:wg:oauth:2.0:oob"
-            ),
+            redirect_uris=" ".join(redirect_uris),
             client_type=Application.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             client_secret=secret,

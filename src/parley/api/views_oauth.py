@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as oauth_views
+from oauth2_provider.models import get_grant_model
 
 from parley.core import ratelimits
 from parley.core.errors import RateLimited
@@ -27,17 +28,35 @@ class TokenView(oauth_views.TokenView):
                     {"error": "invalid_request", "error_description": "Malformed JSON"}, status=400
                 )
             request.POST = _as_querydict(payload)
-        if request.POST.get("grant_type") == "password":
-            try:
-                ratelimits.hit("login_ip", ratelimits.client_ip(request))
-            except RateLimited as exc:
-                return JsonResponse({"error": exc.message}, status=429)
+        try:
+            _count_token_request(request)
+        except RateLimited as exc:
+            return JsonResponse({"error": exc.message}, status=429)
         response = super().post(request, *args, **kwargs)
+        if response.status_code != 200 and request.POST.get("grant_type") == "authorization_code":
+            _invalidate_code(request.POST.get("code"))
         if response.status_code == 200:
             data = json.loads(response.content)
             data.setdefault("created_at", int(__import__("time").time()))
             response.content = json.dumps(data).encode()
         return response
+
+
+def _count_token_request(request: HttpRequest) -> None:
+    """Tokens one IP may ask for; a password grant is a login, limited per IP and per
+    account like the web login (the same buckets and keys)."""
+    ip = ratelimits.client_ip(request)
+    ratelimits.hit("token_ip", ip)
+    if request.POST.get("grant_type") == "password":
+        ratelimits.hit("login_ip", ip)
+        ratelimits.hit("login_account", (request.POST.get("username") or "").lower())
+
+
+def _invalidate_code(code: str | None) -> None:
+    """One failed exchange (a wrong code_verifier, client or redirect URI) spends the code:
+    whoever holds it does not get to guess again (RFC 6749 4.1.2: single use)."""
+    if code:
+        get_grant_model().objects.filter(code=code).delete()
 
 
 def _as_querydict(payload: dict):

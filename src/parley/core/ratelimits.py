@@ -18,6 +18,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "api_token": (300, 300),  # per access token
     "api_ip": (300, 300),  # unauthenticated, per IP
     "signup_ip": (5, 1800),  # sign-ups per IP
+    "signup_attempt_ip": (30, 1800),  # sign-up attempts per IP, failed ones included
+    "app_ip": (10, 600),  # OAuth apps registered per IP
+    "token_ip": (30, 300),  # token requests (POST /oauth/token) per IP
     "login_ip": (25, 300),  # login attempts per IP
     "login_account": (10, 300),  # failed-prone attempts per username
     "post_account": (300, 10800),  # posts per account per 3 hours

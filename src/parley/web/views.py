@@ -248,10 +248,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and mode != "closed" and form.is_valid():
         try:
-            ratelimits.hit("signup_ip", ratelimits.client_ip(request))
             data = form.cleaned_data
-            user = account_services.register_member(data["username"], data["email"],
-                                                    data["password"], reason=data["reason"])
+            user = account_services.register_member_from_ip(
+                ratelimits.client_ip(request), data["username"], data["email"],
+                data["password"], reason=data["reason"])
         except RateLimited as exc:
             return rate_limited(request, exc)
         except ParleyError as exc:
