@@ -61,7 +61,7 @@ MATRIX: dict[str, Rule] = {
     "api/v2/filters": required("read:filters"),
     "api/v1/lists": required("read:lists"),
     "api/v1/bookmarks": required("read:bookmarks"),
-    "api/v1/follow_requests": required("read:follows"),
+    "api/v1/follow_requests": required("read:follows", "follow"),
     "api/v1/markers": required("read:statuses"),
     "api/v2/search": optional("read:search"),
     "api/v1/accounts/verify_credentials": required("read:accounts", "profile"),
@@ -72,8 +72,8 @@ MATRIX: dict[str, Rule] = {
     "api/v1/accounts/:account_id/statuses": optional("read:statuses"),
     "api/v1/accounts/:account_id/followers": optional("read:accounts"),
     "api/v1/accounts/:account_id/following": optional("read:accounts"),
-    "api/v1/blocks": required("read:blocks"),
-    "api/v1/mutes": required("read:mutes"),
+    "api/v1/blocks": required("read:blocks", "follow"),
+    "api/v1/mutes": required("read:mutes", "follow"),
     "api/v1/statuses/:status_id": optional("read:statuses"),
     "api/v1/statuses/:status_id/context": optional("read:statuses"),
     "api/v1/statuses/:status_id/source": required("read:statuses"),
@@ -253,3 +253,15 @@ def test_head_needs_what_get_needs(world, oauth_app):
     client = client_for(world["bob"], "write:media", oauth_app)
     assert client.head("/api/v1/timelines/home").status_code == 403
     assert APIClient().head("/api/v1/timelines/home").status_code == 401
+
+
+@pytest.mark.parametrize(("scope", "expected"), [
+    ("write", 200), ("write:follows", 200), ("follow", 200), ("write:blocks", 403),
+    ("read", 403),
+])
+def test_following_takes_write_follows_write_or_the_legacy_follow_scope(
+        make_member, oauth_app, scope, expected):
+    alice, bob = make_member("alice"), make_member("bob")
+    response = client_for(bob, scope, oauth_app).post(f"/api/v1/accounts/{alice.pk}/follow")
+    assert response.status_code == expected
+    assert response.status_code != 200 or response.json()["following"] is True

@@ -37,7 +37,10 @@ urlpatterns = [
     route("api/v2/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
     route("api/v1/lists", misc.EmptyListView.as_view(scopes={"GET": "read:lists"})),
     route("api/v1/bookmarks", misc.EmptyListView.as_view(scopes={"GET": "read:bookmarks"})),
-    route("api/v1/follow_requests", misc.EmptyListView.as_view(scopes={"GET": "read:follows"})),
+    route(
+        "api/v1/follow_requests",
+        misc.EmptyListView.as_view(scopes={"GET": ("read:follows", "follow")}),
+    ),
     route("api/v1/markers", misc.MarkersView.as_view()),
     route("api/v2/search", misc.SearchView.as_view()),
     route("api/v1/reports", misc.ReportsView.as_view()),

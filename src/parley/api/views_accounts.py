@@ -12,6 +12,7 @@ from parley.accounts.models import Block, Mute, User
 from parley.api.base import (
     AnonymousOr,
     MastodonAPIView,
+    Needed,
     page_params,
     paged_response,
     param_bool,
@@ -172,11 +173,25 @@ class AccountRelationListView(MastodonAPIView):
         return paged_response(request, users, serialize_accounts(users, request))
 
 
+ACTION_SCOPES = {
+    "follow": "write:follows",
+    "unfollow": "write:follows",
+    "block": "write:blocks",
+    "unblock": "write:blocks",
+    "mute": "write:mutes",
+    "unmute": "write:mutes",
+}
+
+
 class AccountActionView(MastodonAPIView):
     """POST /accounts/:id/{follow,unfollow,block,unblock,mute,unmute}."""
 
-    scopes = {"POST": "follow"}
     action = ""
+
+    @property
+    def scopes(self) -> dict[str, Needed]:
+        # Mastodon: the legacy ``follow`` scope, or write:follows / write:blocks / write:mutes
+        return {"POST": (ACTION_SCOPES.get(self.action, "follow"), "follow")}
 
     def post(self, request: Request, account_id: str) -> Response:
         target = account_selectors.get_account(account_id)
@@ -213,7 +228,7 @@ class RelationshipsView(MastodonAPIView):
 
 
 class BlockListView(MastodonAPIView):
-    scopes = {"GET": "read:blocks"}
+    scopes = {"GET": ("read:blocks", "follow")}
 
     def get(self, request: Request) -> Response:
         users = [
@@ -226,7 +241,7 @@ class BlockListView(MastodonAPIView):
 
 
 class MuteListView(MastodonAPIView):
-    scopes = {"GET": "read:mutes"}
+    scopes = {"GET": ("read:mutes", "follow")}
 
     def get(self, request: Request) -> Response:
         users = [
