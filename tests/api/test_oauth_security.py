@@ -247,3 +247,11 @@ def test_web_and_api_logins_share_the_account_limit(member, limits_on):
     assert password_grant(app, "alice", "nope", "10.0.0.5").status_code in (400, 401)
     assert password_grant(app, "alice", PASSWORD, "10.0.0.6").status_code == 429
     assert not User.objects.filter(username="alice", last_login__isnull=False).exists()
+
+
+def test_username_and_email_share_one_login_budget(member, limits_on):
+    app = register_app().json()
+    limits_on("LOGIN_ACCOUNT", "2/300")
+    assert password_grant(app, "alice", "nope", "10.0.0.1").status_code in (400, 401)
+    assert password_grant(app, member.email, "nope", "10.0.0.2").status_code in (400, 401)
+    assert password_grant(app, member.email.upper(), PASSWORD, "10.0.0.3").status_code == 429

@@ -22,6 +22,18 @@ def get_account(account_id: int | str) -> User:
         raise NotFound("Record not found") from None
 
 
+def login_limit_key(login: str | None) -> str:
+    """The ``login_account`` rate-limit key of what was typed at a login: the account it
+    names, so its username and its email address share one budget (web and password grant)."""
+    text = (login or "").strip().lower()
+    pk = (
+        User.objects.filter(Q(username__iexact=text) | Q(email__iexact=text))
+        .order_by("id").values_list("pk", flat=True).first()
+        if text else None
+    )
+    return f"account:{pk}" if pk is not None else text
+
+
 def get_account_by_username(username: str) -> User:
     name = username.lstrip("@").split("@", 1)[0]
     try:

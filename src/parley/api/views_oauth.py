@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as oauth_views
 from oauth2_provider.models import get_grant_model
 
+from parley.accounts.selectors import login_limit_key
 from parley.core import ratelimits
 from parley.core.errors import RateLimited
 
@@ -49,7 +50,7 @@ def _count_token_request(request: HttpRequest) -> None:
     ratelimits.hit("token_ip", ip)
     if request.POST.get("grant_type") == "password":
         ratelimits.hit("login_ip", ip)
-        ratelimits.hit("login_account", (request.POST.get("username") or "").lower())
+        ratelimits.hit("login_account", login_limit_key(request.POST.get("username")))
 
 
 def _invalidate_code(code: str | None) -> None:

@@ -273,7 +273,8 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         try:
             ratelimits.hit("login_ip", ratelimits.client_ip(request))
-            ratelimits.hit("login_account", (request.POST.get("username") or "").lower())
+            ratelimits.hit("login_account",
+                           account_selectors.login_limit_key(request.POST.get("username")))
         except RateLimited as exc:
             return rate_limited(request, exc)
         return super().post(request, *args, **kwargs)
