@@ -97,3 +97,13 @@ def test_the_admin_report_api_audits_the_private_posts_it_shows(
     report = api_for(moderator, "read admin:read").get(f"/api/v1/admin/reports/{notice.pk}")
     assert report.status_code == 200 and SECRET in report.json()["statuses"][0]["content"]
     assert [e.data["post_ids"] for e in private_reads()] == [[dm.pk]]
+
+
+def test_the_console_case_page_audits_the_private_post_it_shows(
+        moderator, member, other_member, dm):
+    case = case_services.file_member_report(other_member, member, [dm], "violation").case
+    client = Client()
+    client.force_login(moderator)
+    page = client.get(f"/moderation/cases/{case.pk}")
+    assert page.status_code == 200 and SECRET in page.content.decode()
+    assert [(e.data["post_ids"], e.data["via"]) for e in private_reads()] == [([dm.pk], "console")]

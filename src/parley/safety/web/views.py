@@ -174,6 +174,9 @@ def _render_case(request: HttpRequest, case_id: int, *, form: ActionForm | None 
     except NotFound:
         return _error(request, "No such case.", 404)
     case = detail.case
+    services.record_private_content_read(
+        request.user, case, [*([detail.post] if detail.post else []), *detail.thread],
+        via="console")
     locked = case.claimed_by_id is not None and case.claimed_by_id != request.user.pk
     context = {
         "d": detail, "case": case, "locked": locked, "is_open": case.state in OPEN_STATES,
