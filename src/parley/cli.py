@@ -60,22 +60,29 @@ def _known_failure(exc: Exception) -> str | None:
 
     if isinstance(exc, ImproperlyConfigured):
         return str(exc)
-    if isinstance(exc, OperationalError | ProgrammingError) and not database_is_ready():
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return None
+    state = database_state()
+    if state == "unmigrated":
         return NOT_SET_UP
+    if state == "unreachable":
+        reason = (str(exc).strip().splitlines() or ["unknown error"])[0]
+        return f"Cannot use the database (PARLEY_DATABASE_URL): {reason}"
     return None
 
 
-def database_is_ready() -> bool:
-    """Whether every migration has been applied (False when the database is unreachable)."""
+def database_state() -> str:
+    """``ready``, ``unmigrated`` (migrations left to apply) or ``unreachable``."""
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
     from django.db.utils import Error
 
     try:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Error:
-        return False
+        return "unreachable"
+    return "unmigrated" if unapplied else "ready"
 
 
 def parley_commands() -> dict[str, str]:

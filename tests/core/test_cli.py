@@ -106,9 +106,9 @@ def test_user_create_runs_the_password_validators(capsys, db):
 # Fresh processes with the real settings: a new data dir each.
 
 
-def parley(*args: str, data_dir, cwd) -> subprocess.CompletedProcess:
+def parley(*args: str, data_dir, cwd, **settings: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DJANGO_"))}
-    env["PARLEY_DATA_DIR"] = str(data_dir)
+    env |= {"PARLEY_DATA_DIR": str(data_dir), **settings}
     return subprocess.run(
         [sys.executable, "-m", "parley.cli", *args],
         env=env,
@@ -164,3 +164,15 @@ def test_user_create_before_the_first_start_sets_the_database_up(tmp_path):
     assert "Created admin @admin" in created.stdout
     listed = parley("user", "list", data_dir=tmp_path / "var", cwd=tmp_path)
     assert "admin@example.org" in listed.stdout
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path):
+    result = parley(
+        "user",
+        "list",
+        data_dir=tmp_path / "var",
+        cwd=tmp_path,
+        PARLEY_DATABASE_URL="sqlite:////nonexistent-dir/parley.sqlite3",
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "parley: error: Cannot use the database (PARLEY_DATABASE_URL)" in result.stderr

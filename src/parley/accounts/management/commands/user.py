@@ -76,9 +76,9 @@ class Command(BaseCommand):
 
     def _prepare_database(self) -> None:
         """Before the first `parley serve` the tables do not exist yet: create them."""
-        from parley.cli import database_is_ready
+        from parley.cli import database_state
 
-        if database_is_ready():
+        if database_state() != "unmigrated":  # an unreachable database fails on its own
             return
         self.stdout.write("Setting up the database (first run)...")
         call_command("migrate", interactive=False, verbosity=0)
