@@ -105,7 +105,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PARLEY_CSRF_ORIGINS", "").spl
 # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (default: none).
 PARLEY_TRUSTED_PROXIES = trusted_proxies(os.environ.get("PARLEY_TRUSTED_PROXIES", ""))
 _https = https_settings(os.environ)
-PARLEY_HTTPS = _https["SESSION_COOKIE_SECURE"]
+PARLEY_HTTPS = env_bool("PARLEY_HTTPS", False)
 SESSION_COOKIE_SECURE = _https["SESSION_COOKIE_SECURE"]
 CSRF_COOKIE_SECURE = _https["CSRF_COOKIE_SECURE"]
 SECURE_HSTS_SECONDS = _https["SECURE_HSTS_SECONDS"]
