@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+class DataDirError(ImproperlyConfigured):
+    """The data directory cannot be created or written (the CLI prints it as one line)."""
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -15,27 +23,94 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _writable_data_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        # os.access says yes to root even on a read-only mount: try a real write.
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise DataDirError(
+            f"The data directory {path} is not writable ({exc.strerror}). Set "
+            "PARLEY_DATA_DIR to a directory this user can write, or fix its permissions."
+        ) from None
+    return path
+
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("PARLEY_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = _writable_data_dir(Path(os.environ.get("PARLEY_DATA_DIR", "var")).resolve())
 
 
 def _secret_key() -> str:
     if key := os.environ.get("PARLEY_SECRET_KEY"):
         return key
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        from django.core.management.utils import get_random_secret_key
+    try:
+        if not key_file.exists():
+            from django.core.management.utils import get_random_secret_key
 
-        key_file.write_text(get_random_secret_key())
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+            key_file.write_text(get_random_secret_key())
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    except OSError as exc:
+        raise DataDirError(
+            f"Cannot read or write the secret key file {key_file} ({exc.strerror})."
+        ) from None
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """Parse PARLEY_TRUSTED_PROXIES: comma-separated IP addresses or CIDR networks."""
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"PARLEY_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
+
+
+def https_settings(environ: Mapping[str, str]) -> dict[str, object]:
+    """Django's TLS settings from PARLEY_HTTPS, PARLEY_HSTS_SECONDS, PARLEY_SSL_REDIRECT and
+    PARLEY_TRUSTED_PROXIES (the proxy's X-Forwarded-Proto is believed only when one is set)."""
+
+    def on(name: str) -> bool:
+        return environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+    if not on("PARLEY_HTTPS"):
+        return {
+            "SESSION_COOKIE_SECURE": False,
+            "CSRF_COOKIE_SECURE": False,
+            "SECURE_HSTS_SECONDS": 0,
+            "SECURE_SSL_REDIRECT": False,
+            "SECURE_PROXY_SSL_HEADER": None,
+        }
+    behind_proxy = bool(trusted_proxies(environ.get("PARLEY_TRUSTED_PROXIES", "")))
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": int(environ.get("PARLEY_HSTS_SECONDS", "31536000")),
+        "SECURE_SSL_REDIRECT": on("PARLEY_SSL_REDIRECT"),
+        "SECURE_PROXY_SSL_HEADER": (
+            ("HTTP_X_FORWARDED_PROTO", "https") if behind_proxy else None
+        ),
+    }
 
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("PARLEY_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("PARLEY_ALLOWED_HOSTS", "*").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PARLEY_CSRF_ORIGINS", "").split(",") if o]
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (default: none).
+PARLEY_TRUSTED_PROXIES = trusted_proxies(os.environ.get("PARLEY_TRUSTED_PROXIES", ""))
+_https = https_settings(os.environ)
+PARLEY_HTTPS = env_bool("PARLEY_HTTPS", False)
+SESSION_COOKIE_SECURE = _https["SESSION_COOKIE_SECURE"]
+CSRF_COOKIE_SECURE = _https["CSRF_COOKIE_SECURE"]
+SECURE_HSTS_SECONDS = _https["SECURE_HSTS_SECONDS"]
+SECURE_SSL_REDIRECT = _https["SECURE_SSL_REDIRECT"]
+SECURE_PROXY_SSL_HEADER = _https["SECURE_PROXY_SSL_HEADER"]
 
 # The public name of the instance, used in the API and in account addresses.
 PARLEY_DOMAIN = os.environ.get("PARLEY_DOMAIN", "localhost")
@@ -72,6 +147,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "parley.core.middleware.untrusted_forwarding_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,6 +242,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

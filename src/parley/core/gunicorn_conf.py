@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+
+from parley.settings import trusted_proxies
 
 log = logging.getLogger("parley.serve")
+
+# Gunicorn believes X-Forwarded-Proto from 127.0.0.1 unless told otherwise: trust exactly
+# the proxies Parley trusts (none by default), so both layers agree.
+forwarded_allow_ips = ",".join(trusted_proxies(os.environ.get("PARLEY_TRUSTED_PROXIES", "")))
 
 
 def post_worker_init(worker) -> None:

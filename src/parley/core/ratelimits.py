@@ -4,9 +4,11 @@ PARLEY_RATE_LIMITS=off; change limits with PARLEY_RATE_LIMIT_<BUCKET>="count/sec
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -67,5 +69,52 @@ def hit(bucket: str, key: str | int) -> RateState:
     return RateState(limit, remaining, reset_at)
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _parse_ip(value: str) -> IPAddress | None:
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # "203.0.113.7:51234"
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
+def is_trusted_proxy(address: str) -> bool:
+    """Whether ``address`` is one of PARLEY_TRUSTED_PROXIES (whose forwarding headers count)."""
+    parsed = _parse_ip(address)
+    networks = _networks(tuple(settings.PARLEY_TRUSTED_PROXIES))
+    return parsed is not None and any(parsed in network for network in networks)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address: the peer's, or, when the peer is a trusted proxy, the
+    right-most address of X-Forwarded-For that is not itself a trusted proxy.
+
+    Only the right-most entries were written by our proxies; anything to their left came
+    from the client and may be forged, so the walk stops at the first untrusted hop."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    if not is_trusted_proxy(remote):
+        return remote
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _parse_ip(hop)
+        if address is None:
+            return hop.strip()[:64]  # garbage a proxy passed on: its own key, never a bypass
+        if not is_trusted_proxy(str(address)):
+            return str(address)
+    # Every hop is one of our proxies (or there is no header): the left-most is the origin.
+    first = _parse_ip(hops[0]) if hops else None
+    return str(first) if first else remote

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 
 from parley.accounts import services
 from parley.accounts.models import Role, User
@@ -17,7 +23,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create an account")
         create.add_argument("username")
         create.add_argument("--email", required=True)
-        create.add_argument("--password", required=True)
+        create.add_argument(
+            "--password", help="the password (asked for twice, hidden, when not given)"
+        )
         create.add_argument("--role", choices=Role.values, default=Role.MEMBER)
         create.add_argument("--display-name", default="")
         sub.add_parser("list", help="list accounts")
@@ -34,15 +42,47 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
 
     def _create(self, options) -> None:
+        email = options["email"].strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CommandError(f"{email!r} is not a valid email address") from None
+        password = options["password"]
+        if password is None:
+            password = self._ask_password(options["username"])
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self._prepare_database()
         user = services.create_user(
             options["username"],
-            options["email"],
-            options["password"],
+            email,
+            password,
             role=options["role"],
             display_name=options["display_name"],
             approved=True,
         )
         self.stdout.write(f"Created {user.role} @{user.username} (id {user.pk})")
+
+    def _ask_password(self, username: str) -> str:
+        try:
+            password = getpass.getpass(f"Password for @{username}: ")
+            if getpass.getpass("Password (again): ") != password:
+                raise CommandError("The two passwords differ; nothing created")
+        except (EOFError, KeyboardInterrupt):
+            raise CommandError("No password given; nothing created") from None
+        return password
+
+    def _prepare_database(self) -> None:
+        """Before the first `parley serve` the tables do not exist yet: create them."""
+        from parley.cli import database_state
+
+        if database_state() != "unmigrated":  # an unreachable database fails on its own
+            return
+        self.stdout.write("Setting up the database (first run)...")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
 
     def _list(self, options) -> None:
         self.stdout.write(f"{'id':>6}  {'username':<30} {'role':<10} {'state':<10} email")
