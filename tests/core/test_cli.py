@@ -63,7 +63,7 @@ def test_an_unknown_command_says_so(capsys):
     assert code == 1 and "Unknown command: 'frobnicate'" in err
 
 
-def test_user_create_refuses_an_invalid_email(capsys, db):
+def test_user_create_refuses_an_invalid_email(capsys, transactional_db):
     code, _, err = run_cli(
         capsys, "user", "create", "eve", "--email", "not-an-email", "--password", "long enough pw"
     )
@@ -71,7 +71,7 @@ def test_user_create_refuses_an_invalid_email(capsys, db):
     assert "Traceback" not in err and not User.objects.filter(username="eve").exists()
 
 
-def test_user_create_asks_for_the_password_twice(capsys, db, monkeypatch):
+def test_user_create_asks_for_the_password_twice(capsys, transactional_db, monkeypatch):
     answers = iter(["a long password", "a long password"])
     prompts = []
     monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or next(answers))
@@ -88,7 +88,9 @@ def test_user_create_asks_for_the_password_twice(capsys, db, monkeypatch):
         (["short", "short"], "This password is too short"),
     ],
 )
-def test_user_create_refuses_bad_typed_passwords(capsys, db, monkeypatch, answers, message):
+def test_user_create_refuses_bad_typed_passwords(
+    capsys, transactional_db, monkeypatch, answers, message
+):
     typed = iter(answers)
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
     code, _, err = run_cli(capsys, "user", "create", "eve", "--email", "eve@example.org")
@@ -96,7 +98,7 @@ def test_user_create_refuses_bad_typed_passwords(capsys, db, monkeypatch, answer
     assert not User.objects.filter(username="eve").exists()
 
 
-def test_user_create_runs_the_password_validators(capsys, db):
+def test_user_create_runs_the_password_validators(capsys, transactional_db):
     code, _, err = run_cli(
         capsys, "user", "create", "eve", "--email", "eve@example.org", "--password", "short"
     )
