@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from parley.accounts import services as account_services
 from parley.accounts.models import Role, User
+from parley.posts import services as post_services
+from parley.posts.models import Post
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -40,6 +42,22 @@ def make_member(db):
                 setattr(user, key, value)
             user.save()
         return user
+
+    return make
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """``create_post`` and its fan-out, which the worker runs once the post is committed.
+
+    Until fan-out (the accurate tier) has run, only the author may see a post; tests that
+    do not commit (no ``transaction=True``) use this to get a post others may see."""
+
+    def make(author: User, text: str, **options) -> Post:
+        with django_capture_on_commit_callbacks(execute=True):
+            post = post_services.create_post(author, text, **options)
+        post.refresh_from_db()
+        return post
 
     return make
 

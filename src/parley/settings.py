@@ -118,6 +118,19 @@ PARLEY_INSTANCE_TITLE = os.environ.get("PARLEY_INSTANCE_TITLE", "Parley")
 PARLEY_CONTACT_EMAIL = os.environ.get("PARLEY_CONTACT_EMAIL", "admin@localhost")
 PARLEY_MAX_POST_CHARS = int(os.environ.get("PARLEY_MAX_POST_CHARS", "500"))
 PARLEY_MAX_MEDIA_BYTES = int(os.environ.get("PARLEY_MAX_MEDIA_BYTES", str(10 * 1024 * 1024)))
+# Most pixels (width x height) an uploaded image may have (Mastodon's image_matrix_limit).
+PARLEY_MEDIA_MATRIX_LIMIT = int(os.environ.get("PARLEY_MEDIA_MATRIX_LIMIT", str(4096 * 4096)))
+# Hand the bytes of an allowed media request to the reverse proxy: an nginx internal
+# location prefix (X-Accel-Redirect), or "on" for X-Sendfile (Apache, lighttpd).
+PARLEY_MEDIA_ACCEL_REDIRECT = os.environ.get("PARLEY_MEDIA_ACCEL_REDIRECT", "")
+PARLEY_MEDIA_SENDFILE = env_bool("PARLEY_MEDIA_SENDFILE", False)
+# Hard caps on raw input: a post's text plus content warning in UTF-8 bytes (URLs count 23
+# characters each, so the character limit alone does not bound them), and any API body
+# other than an upload.
+PARLEY_MAX_POST_BYTES = int(
+    os.environ.get("PARLEY_MAX_POST_BYTES", str(max(8192, 16 * PARLEY_MAX_POST_CHARS)))
+)
+PARLEY_MAX_API_BODY_BYTES = int(os.environ.get("PARLEY_MAX_API_BODY_BYTES", str(1024 * 1024)))
 # open | approval | closed
 PARLEY_REGISTRATIONS = os.environ.get("PARLEY_REGISTRATIONS", "open")
 PARLEY_RATE_LIMITS = os.environ.get("PARLEY_RATE_LIMITS", "on").lower() not in {"off", "0", "false"}
@@ -131,6 +144,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "oauth2_provider",
     "django_tasks",
     "django_tasks_db",
@@ -148,6 +162,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "parley.core.middleware.untrusted_forwarding_headers",
+    "parley.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,6 +172,7 @@ MIDDLEWARE = [
     "parley.web.middleware.SuspendedAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "parley.web.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "parley.urls"
@@ -177,6 +193,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "parley.web.context.instance",
             ],
         },
     }
@@ -212,7 +229,13 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Self-service sign-ups confirm their email address before they can log in (Mastodon's way).
+PARLEY_CONFIRM_EMAIL = env_bool("PARLEY_CONFIRM_EMAIL", True)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 if redis_url := os.environ.get("PARLEY_REDIS_URL"):
     CACHES = {
@@ -267,7 +290,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "parley.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -279,6 +302,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",
     "DESCRIPTION": "Mastodon-compatible client API plus Parley's trust & safety API.",
     "VERSION": "0.1.0",
+    # Parameters, bodies and error responses come from the table in parley/api/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "parley.api.schema.postprocess",
+    ],
+    "DISABLE_ERRORS_AND_WARNINGS": True,
+    # /api/docs works offline: Redoc from drf-spectacular-sidecar's static files.
+    "REDOC_DIST": "SIDECAR",
 }
 
 MASTODON_SCOPES = [
@@ -359,6 +390,9 @@ LOGGING = {
 PARLEY_POLICY_OVERRIDES = os.environ.get("PARLEY_POLICY_OVERRIDES", "")
 PARLEY_DEADLINE_PROFILE = os.environ.get("PARLEY_DEADLINE_PROFILE", "dsa")
 PARLEY_PRESERVE_DAYS = int(os.environ.get("PARLEY_PRESERVE_DAYS", "183"))
+# Audit chain key (HMAC), kept outside the database: the key itself, or a file holding it.
+PARLEY_AUDIT_KEY = os.environ.get("PARLEY_AUDIT_KEY", "")
+PARLEY_AUDIT_KEY_FILE = os.environ.get("PARLEY_AUDIT_KEY_FILE", "")
 # Optional background detector: a moderation service speaking OpenAI's moderation API
 # (off unless the URL is set; see parley.safety.model.backends).
 PARLEY_MODERATION_API_URL = os.environ.get("PARLEY_MODERATION_API_URL", "")
@@ -370,3 +404,11 @@ PARLEY_MODERATION_API_TIMEOUT = float(os.environ.get("PARLEY_MODERATION_API_TIME
 PARLEY_TRANSFORMERS_MODEL_PATH = os.environ.get("PARLEY_TRANSFORMERS_MODEL_PATH", "")
 PARLEY_TRANSFORMERS_LABELS = os.environ.get("PARLEY_TRANSFORMERS_LABELS", "")
 PARLEY_TRANSFORMERS_MAX_TOKENS = int(os.environ.get("PARLEY_TRANSFORMERS_MAX_TOKENS", "256"))
+
+# Background work that survives a crash (see README "Operations"). Seconds unless noted.
+PARLEY_WORKER_RECOVERY_INTERVAL = float(os.environ.get("PARLEY_WORKER_RECOVERY_INTERVAL", "10"))
+PARLEY_WORKER_HEARTBEAT_TIMEOUT = float(os.environ.get("PARLEY_WORKER_HEARTBEAT_TIMEOUT", "30"))
+PARLEY_TASK_RUNNING_TIMEOUT = float(os.environ.get("PARLEY_TASK_RUNNING_TIMEOUT", "600"))
+PARLEY_TASK_MAX_ATTEMPTS = int(os.environ.get("PARLEY_TASK_MAX_ATTEMPTS", "3"))  # claims
+PARLEY_DISTRIBUTION_GRACE = float(os.environ.get("PARLEY_DISTRIBUTION_GRACE", "60"))
+PARLEY_DISTRIBUTION_MAX_TASKS = int(os.environ.get("PARLEY_DISTRIBUTION_MAX_TASKS", "5"))

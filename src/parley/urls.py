@@ -1,11 +1,14 @@
-"""URL map: the web UI, the Mastodon-compatible API, OAuth, safety and the API schema."""
+"""URL map: the web UI, the Mastodon-compatible API, OAuth, safety, the API schema and
+uploaded media (served by a view that checks who may see each file)."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
+
+from parley.posts.views_media import serve_media
 
 urlpatterns = [
     path("", include("parley.api.urls")),
     path("", include("parley.safety.urls")),
     path("", include("parley.web.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", serve_media, name="media"),
+]

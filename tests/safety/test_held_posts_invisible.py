@@ -57,6 +57,7 @@ NOT_CONTENT_READS = {
         r"api/v1/accounts", r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
+        r"password/.*", r"confirm/.*",
     ],
     "moderators and admins only (moderators may see held posts)": [
         r"api/v1/admin/.*", r"api/parley/v1/(cases|appeals|policy|notifiers|reports).*",
@@ -66,6 +67,9 @@ NOT_CONTENT_READS = {
         r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
         r"api/v1/accounts/(verify|update)_credentials", r"api/v1/(blocks|mutes|markers)",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
+    ],
+    "uploaded files, each checked against its post (tests/posts/test_media_serving.py)": [
+        r"media/<path:name>",
     ],
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",

@@ -1,11 +1,15 @@
 """A real browser (Debian's chromium via Playwright) signs up, posts, follows and likes."""
 
 import os
+import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The first post loads the screening models in the live server: give it time on a busy box.
+expect.set_options(timeout=30_000)
 
 
 def sign_up(page, base: str, username: str) -> None:
@@ -14,10 +18,17 @@ def sign_up(page, base: str, username: str) -> None:
     page.get_by_label("Email").fill(f"{username}@example.org")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    confirmation = next(m for m in mail.outbox if m.to == [f"{username}@example.org"])
+    page.goto(re.search(r"http://\S+/confirm/\S+", confirmation.body).group(0))
+    expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Home")).to_be_visible()
 
 
-def test_sign_up_post_follow_and_like_in_chromium(live_server, browser):
+def test_sign_up_post_follow_and_like_in_chromium(live_server, browser, mailoutbox):
     base = live_server.url
     writer = browser.new_context().new_page()
     reader = browser.new_context().new_page()

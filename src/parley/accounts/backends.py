@@ -27,4 +27,5 @@ class UsernameOrEmailBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:
         # A suspended member still logs in, to read the statement of reasons and appeal;
         # everything else is closed to them (web middleware, API scopes).
-        return super().user_can_authenticate(user) and user.is_approved
+        # Unconfirmed sign-ups wait for their confirmation link (Mastodon's behaviour).
+        return super().user_can_authenticate(user) and user.is_approved and user.email_confirmed

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from parley.posts.media import avatar_upload_to, header_upload_to
+
 
 class Role(models.TextChoices):
     MEMBER = "member"
@@ -19,12 +21,17 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     display_name = models.CharField(max_length=100, blank=True)
     bio = models.TextField(blank=True, max_length=2000)
-    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    # Indexed: the media view finds the account by the stored name.
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True, db_index=True)
+    header = models.ImageField(upload_to=header_upload_to, blank=True, db_index=True)
     locked = models.BooleanField(default=False)
     bot = models.BooleanField(default=False)
     # Sign-up in "approval" mode leaves this False until an admin approves.
     is_approved = models.BooleanField(default=True)
     registration_reason = models.TextField(blank=True)
+    # Self-service sign-ups start unconfirmed and cannot log in or post until they follow
+    # the link mailed to them; accounts made by admins, the CLI and tests are confirmed.
+    email_confirmed = models.BooleanField(default=True)
     # Sanctions, set only through safety services.
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,23 @@ def active_accounts() -> QuerySet[User]:
     return User.objects.filter(not_suspended, is_active=True, is_approved=True)
 
 
+def get_account_with_image(stored_name: str, viewer: User | None) -> tuple[User, bool]:
+    """The account whose avatar or header is stored as ``stored_name`` and whether the
+    image is public. A suspended or closed account's images are shown only to itself and
+    to moderators; NotFound for anyone else and for unknown names."""
+    account = None
+    if stored_name:
+        account = User.objects.filter(Q(avatar=stored_name) | Q(header=stored_name)).first()
+    if account is None:
+        raise NotFound("Record not found")
+    if active_accounts().filter(pk=account.pk).exists():
+        return account, True
+    is_member = viewer is not None and viewer.is_authenticated
+    if is_member and (viewer.pk == account.pk or viewer.is_moderator):
+        return account, False
+    raise NotFound("Record not found")
+
+
 def get_account(account_id: int | str) -> User:
     try:
         return active_accounts().get(pk=int(account_id))
@@ -116,3 +133,11 @@ def relationships(viewer: User, others: list[User]) -> dict[int, dict[str, bool]
         }
         for pk in ids
     }
+
+
+def unconfirmed_account_with_email(email: str) -> User | None:
+    return (
+        User.objects.filter(email__iexact=email, email_confirmed=False, is_active=True)
+        .order_by("id")
+        .first()
+    )

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import smtplib
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, Mute, Role, User
-from parley.core.errors import Conflict, NotAllowed, ValidationFailed
+from parley.core.errors import Conflict, NotAllowed, ParleyError, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+
+class MailNotSent(ParleyError):
+    status = 503
+
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+CONFIRM_SALT = "parley.accounts.confirm-email"
+CONFIRM_MAX_AGE = 60 * 60 * 24 * 3  # a confirmation link works for three days
 
 
 def create_user(
@@ -26,8 +41,12 @@ def create_user(
     display_name: str = "",
     approved: bool | None = None,
     reason: str = "",
+    email_confirmed: bool = True,
 ) -> User:
-    """Create an account. ``approved=None`` follows the instance's registration mode."""
+    """Create an account. ``approved=None`` follows the instance's registration mode.
+
+    Only self-service sign-up (``register_member``) makes an account with an unconfirmed
+    email; admins, the CLI and tests create confirmed accounts."""
     if not USERNAME_RE.match(username or ""):
         raise ValidationFailed("Username must be 1-30 letters, digits or underscores")
     if role not in Role.values:
@@ -37,7 +56,7 @@ def create_user(
     if email and User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed("Email is already in use")
     try:
-        validate_password(password)
+        validate_password(password, User(username=username, email=email, display_name=display_name))
     except ValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages)) from exc
     if approved is None:
@@ -53,6 +72,7 @@ def create_user(
                 role=role,
                 display_name=display_name,
                 is_approved=approved,
+                email_confirmed=email_confirmed,
                 registration_reason=reason,
                 is_staff=role == Role.ADMIN,
             )
@@ -63,17 +83,76 @@ def create_user(
     return user
 
 
-def register_member(username: str, email: str, password: str, reason: str = "") -> User:
-    """Self-service sign-up, honouring the instance's registration mode."""
+def register_member(
+    username: str, email: str, password: str, reason: str = "", site_url: str = ""
+) -> User:
+    """Self-service sign-up, honouring the instance's registration mode. When email
+    confirmation is on, the new member gets a link to ``site_url`` and cannot log in or post
+    until they follow it."""
     if settings.PARLEY_REGISTRATIONS == "closed":
         raise NotAllowed("Registrations are closed on this instance")
     if not email:
         raise ValidationFailed("Email is required")
-    return create_user(username, email, password, reason=reason)
+    confirm = settings.PARLEY_CONFIRM_EMAIL
+    # One unit: an account whose confirmation mail could not be sent is not kept.
+    with transaction.atomic():
+        user = create_user(username, email, password, reason=reason, email_confirmed=not confirm)
+        if confirm:
+            try:
+                send_confirmation_mail(user, site_url)
+            except (OSError, smtplib.SMTPException) as exc:
+                log.exception("confirmation mail to %s failed", user.email)
+                raise MailNotSent(
+                    "We could not send the confirmation mail. Please try again later."
+                ) from exc
+    return user
+
+
+def confirmation_token(user: User) -> str:
+    # Bound to the address: the link stops working if the email changes.
+    return signing.dumps({"id": user.pk, "email": user.email}, salt=CONFIRM_SALT)
+
+
+def send_confirmation_mail(user: User, site_url: str) -> None:
+    """Mail the member a signed link that confirms their address."""
+    link = site_url.rstrip("/") + reverse("web:confirm_email", args=[confirmation_token(user)])
+    context = {
+        "user": user,
+        "link": link,
+        "title": settings.PARLEY_INSTANCE_TITLE,
+        "days": CONFIRM_MAX_AGE // 86400,
+    }
+    send_mail(
+        render_to_string("accounts/confirm_email_subject.txt", context).strip(),
+        render_to_string("accounts/confirm_email.txt", context),
+        None,
+        [user.email],
+    )
+
+
+def confirm_email(token: str) -> User:
+    """Follow a confirmation link; following it twice is fine."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise ValidationFailed("This confirmation link has expired. Ask for a new one.") from exc
+    except signing.BadSignature as exc:
+        raise ValidationFailed("This confirmation link is not valid.") from exc
+    user = User.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+    if user is None:
+        raise ValidationFailed("This confirmation link is not valid.")
+    return mark_email_confirmed(user)
+
+
+def mark_email_confirmed(user: User) -> User:
+    if not user.email_confirmed:
+        user.email_confirmed = True
+        user.save(update_fields=["email_confirmed"])
+    return user
 
 
 def register_member_from_ip(
-    ip: str, username: str, email: str, password: str, reason: str = ""
+    ip: str, username: str, email: str, password: str, reason: str = "", site_url: str = ""
 ) -> User:
     """Sign-up limited per IP: every attempt counts in ``signup_attempt_ip`` (a larger
     bucket), only an account actually created in ``signup_ip``, so a typo or a taken name
@@ -82,7 +161,7 @@ def register_member_from_ip(
 
     ratelimits.hit("signup_attempt_ip", ip)
     with transaction.atomic():
-        user = register_member(username, email, password, reason=reason)
+        user = register_member(username, email, password, reason=reason, site_url=site_url)
         ratelimits.hit("signup_ip", ip)  # over the limit: the account is rolled back
     return user
 
@@ -99,12 +178,18 @@ def update_profile(
     display_name: str | None = None,
     bio: str | None = None,
     avatar=None,
+    header=None,
     locked: bool | None = None,
     bot: bool | None = None,
 ) -> User:
     """Change a member's profile. Screening of display names and bios hooks in here."""
     from parley.safety.screening import pipeline
 
+    if locked:
+        raise ValidationFailed("Locked accounts (follow requests) are not supported yet")
+    for value in (display_name, bio):
+        if value is not None and "\x00" in value:
+            raise ValidationFailed("Profile text must not contain NUL characters")
     if display_name is not None:
         if len(display_name) > 100:
             raise ValidationFailed("Display name is too long (100 characters at most)")
@@ -114,10 +199,9 @@ def update_profile(
             raise ValidationFailed("Bio is too long (500 characters at most)")
         user.bio = bio
     if avatar is not None:
-        from parley.posts.media import validate_image
-
-        validate_image(avatar)
-        user.avatar = avatar
+        user.avatar = _checked_profile_image(avatar)
+    if header is not None:
+        user.header = _checked_profile_image(header)
     if locked is not None:
         user.locked = locked
     if bot is not None:
@@ -125,6 +209,12 @@ def update_profile(
     pipeline.screen_profile(user)
     user.save()
     return user
+
+
+def _checked_profile_image(upload):
+    from parley.posts.media import name_upload, validate_image
+
+    return name_upload(upload, validate_image(upload))
 
 
 def follow(follower: User, followee: User) -> Follow:

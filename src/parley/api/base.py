@@ -3,6 +3,7 @@ headers, parameter parsing (JSON, form, query; ``key[]`` lists; ``1``/``true``) 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -14,8 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from parley.api.limits import text_limit
 from parley.core import ratelimits
-from parley.core.errors import NotAllowed, ParleyError, RateLimited, ValidationFailed
+from parley.core.errors import (
+    NotAllowed,
+    NotFound,
+    ParleyError,
+    RateLimited,
+    ValidationFailed,
+)
 
 
 def mastodon_exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -96,6 +104,7 @@ class MastodonAPIView(APIView):
         else:
             state = ratelimits.hit("api_ip", ratelimits.client_ip(request))
         self._rate_state = state
+        refuse_unknown_ids(kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -193,17 +202,78 @@ def param_str(request: Request, name: str, default: str | None = None) -> str | 
         return default
     if isinstance(value, list | dict):
         raise ValidationFailed(f"Validation failed: {name} must be a string")
-    return str(value)
+    return checked_text(name, str(value))
+
+
+def checked_text(name: str, value: str) -> str:
+    """Refuse NUL characters (PostgreSQL cannot store them) and text over the field's limit."""
+    if "\x00" in value:
+        raise ValidationFailed(f"Validation failed: {name} must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationFailed(f"Validation failed: {name} must be valid Unicode") from None
+    limit = text_limit(name)
+    if len(value) > limit:
+        raise ValidationFailed(f"Validation failed: {name} is too long ({limit} at most)")
+    return value
+
+
+# Ids are 64-bit signed integers; anything else cannot name a record.
+MAX_ID = 2**63 - 1
+DIGITS = re.compile(r"[+-]?[0-9]{1,19}")
+MAX_OFFSET = 2**31
+
+
+def parse_id(raw: Any) -> int | None:
+    """An id in ASCII digits within 64 bits, else None."""
+    text = str(raw).strip()
+    if not DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 0 <= value <= MAX_ID else None
+
+
+def id_or_404(raw: Any) -> int:
+    """The id a client names; one that cannot exist is "Record not found"."""
+    value = parse_id(raw)
+    if value is None:
+        raise NotFound("Record not found")
+    return value
+
+
+def refuse_unknown_ids(path_params: dict[str, Any]) -> None:
+    for name, value in path_params.items():
+        if name.endswith("_id") and parse_id(value) is None:
+            raise NotFound("Record not found")
 
 
 def param_int(request: Request, name: str, default: int | None = None) -> int | None:
     value = param_raw(request, name)
     if value in (None, ""):
         return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"Validation failed: {name} must be a number") from None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationFailed(f"Validation failed: {name} must be a number")
+    text = str(value).strip()
+    if not DIGITS.fullmatch(text):
+        if re.fullmatch(r"[+-]?[0-9]+", text):
+            raise ValidationFailed(f"Validation failed: {name} is out of range")
+        raise ValidationFailed(f"Validation failed: {name} must be a number")
+    number = int(text)
+    if abs(number) > MAX_ID:
+        raise ValidationFailed(f"Validation failed: {name} is out of range")
+    return number
+
+
+def param_limit(request: Request, default: int, maximum: int) -> int:
+    """Mastodon clamps ``limit`` to 1..maximum rather than refusing it."""
+    value = param_int(request, "limit", default)
+    return max(1, min(value if value is not None else default, maximum))
+
+
+def param_offset(request: Request) -> int:
+    value = param_int(request, "offset", 0) or 0
+    return max(0, min(value, MAX_OFFSET))
 
 
 def param_bool(request: Request, name: str, default: bool = False) -> bool:
@@ -216,6 +286,32 @@ def param_bool(request: Request, name: str, default: bool = False) -> bool:
 
 
 def param_list(request: Request, name: str) -> list[str]:
+    return [checked_text(name, value) for value in _raw_list(request, name)]
+
+
+def param_ids(request: Request, name: str) -> list[int]:
+    """A list of ids; a value that cannot be an id is refused (422)."""
+    ids = []
+    for raw in param_list(request, name):
+        value = parse_id(raw)
+        if value is None:
+            raise ValidationFailed(f"Validation failed: {name} must be a list of ids")
+        ids.append(value)
+    return ids
+
+
+def refuse_unsupported(request: Request, names: dict[str, str]) -> None:
+    """422 for parameters of features Parley does not have yet, rather than ignoring them."""
+    keys = set()
+    for source in _sources(request):
+        if hasattr(source, "items"):
+            keys.update(key for key, value in source.items() if value not in (None, ""))
+    for name, message in names.items():
+        if any(key == name or key.startswith(f"{name}[") for key in keys):
+            raise ValidationFailed(message)
+
+
+def _raw_list(request: Request, name: str) -> list[str]:
     for source in _sources(request):
         for key in (f"{name}[]", name):
             if hasattr(source, "getlist"):

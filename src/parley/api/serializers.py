@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import Follow, User
-from parley.notifications.models import Notification
+from parley.notifications.models import SAFETY_KINDS, Notification
 from parley.posts import selectors as post_selectors
 from parley.posts.models import MediaAttachment, Post, PostState
 
@@ -51,16 +51,17 @@ class AccountStats:
         self.posts = {pk: (n, last) for pk, n, last in rows}
 
 
+def _image_url(image, placeholder: str) -> str:
+    return image.url if image else static(placeholder)
+
+
 def serialize_account(
     user: User, request, stats: AccountStats | None = None, with_source: bool = False
 ) -> dict[str, Any]:
     stats = stats or AccountStats([user])
     root = base_url(request)
-    avatar = (
-        request.build_absolute_uri(user.avatar.url)
-        if user.avatar
-        else (request.build_absolute_uri(static("web/avatar.svg")))
-    )
+    avatar = request.build_absolute_uri(_image_url(user.avatar, "web/avatar.svg"))
+    header = request.build_absolute_uri(_image_url(user.header, "web/header.svg"))
     count, last = stats.posts.get(user.pk, (0, None))
     data = {
         "id": str(user.pk),
@@ -77,8 +78,8 @@ def serialize_account(
         "uri": f"{root}/users/{user.username}",
         "avatar": avatar,
         "avatar_static": avatar,
-        "header": request.build_absolute_uri(static("web/header.svg")),
-        "header_static": request.build_absolute_uri(static("web/header.svg")),
+        "header": header,
+        "header_static": header,
         "followers_count": stats.followers.get(user.pk, 0),
         "following_count": stats.following.get(user.pk, 0),
         "statuses_count": count,
@@ -234,7 +235,10 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
     post_ids = [n.post_id for n in items if n.post_id]
     posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
     ctx = StatusContext(list(posts.values()), request)
-    stats = AccountStats([n.actor for n in items])
+    # A moderation warning comes from the instance: never name the moderator.
+    shown = {n.pk: _recipient(n, request) if n.kind in SAFETY_KINDS else n.actor
+             for n in items}
+    stats = AccountStats(shown.values())
     statements = _statements([n.statement_id for n in items if n.statement_id])
     out = []
     for n in items:
@@ -242,13 +246,17 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
             "id": str(n.pk),
             "type": n.kind,
             "created_at": iso(n.created_at),
-            "account": serialize_account(n.actor, request, stats),
+            "account": serialize_account(shown[n.pk], request, stats),
             "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,
         }
         if n.kind == "moderation_warning":
             entry["moderation_warning"] = _account_warning(
                 n, statements.get(n.statement_id), request
             )
+        elif n.kind in SAFETY_KINDS:
+            # Parley's own types: how the recipient's appeal or report was decided.
+            entry["outcome"] = {"subject_id": str(n.subject_id), "outcome": n.outcome,
+                                "url": request.build_absolute_uri(n.url) if n.url else None}
         out.append(entry)
     return out
 

@@ -1,7 +1,7 @@
 """Routes of the Mastodon-compatible client API and OAuth2. Trailing slashes are optional."""
 
 from django.urls import re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
@@ -12,7 +12,8 @@ from parley.api import views_safety as safety
 from parley.api import views_statuses as statuses
 from parley.api import views_timelines as timelines
 
-ID = r"(?P<{}>\d+)"
+# ASCII digits only: \d would also match other scripts' digits, which are not ids.
+ID = r"(?P<{}>[0-9]+)"
 RECEIPT = r"(?P<receipt>[0-9a-f]+)"
 
 
@@ -25,8 +26,12 @@ urlpatterns = [
     route("oauth/token", oauth.TokenView.as_view(), "oauth-token"),
     route("oauth/revoke", oauth.RevokeTokenView.as_view(), "oauth-revoke"),
     route(r"\.well-known/oauth-authorization-server", oauth.authorization_server_metadata),
-    route("api/openapi.json", SpectacularAPIView.as_view(), "openapi"),
-    route("api/docs", SpectacularRedocView.as_view(url_name="openapi"), "api-docs"),
+    route("api/openapi.json", SpectacularJSONAPIView.as_view(), "openapi"),
+    route(
+        "api/docs",
+        SpectacularRedocView.as_view(url_name="openapi", template_name="api/redoc.html"),
+        "api-docs",
+    ),
     route("api/v1/apps", misc.AppsView.as_view()),
     route("api/v1/apps/verify_credentials", misc.AppVerifyView.as_view()),
     route("api/v1/instance", misc.InstanceV1View.as_view()),

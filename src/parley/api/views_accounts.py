@@ -17,8 +17,10 @@ from parley.api.base import (
     paged_response,
     param_bool,
     param_int,
+    param_limit,
     param_list,
     param_str,
+    parse_id,
     viewer,
 )
 from parley.api.serializers import (
@@ -30,6 +32,7 @@ from parley.api.serializers import (
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
 from parley.posts import selectors as post_selectors
+from parley.web import links
 
 
 class VerifyCredentialsView(MastodonAPIView):
@@ -48,6 +51,7 @@ class UpdateCredentialsView(MastodonAPIView):
             display_name=param_str(request, "display_name"),
             bio=param_str(request, "note"),
             avatar=request.FILES.get("avatar"),
+            header=request.FILES.get("header"),
             locked=param_bool(request, "locked") if param_str(request, "locked") else None,
             bot=param_bool(request, "bot") if param_str(request, "bot") else None,
         )
@@ -68,7 +72,17 @@ class RegisterAccountView(MastodonAPIView):
             param_str(request, "email", "") or "",
             param_str(request, "password", "") or "",
             reason=param_str(request, "reason", "") or "",
+            site_url=links.site_url(request),
         )
+        if not user.email_confirmed:
+            # No token until the address is confirmed: nothing could use it before then.
+            return Response(
+                {
+                    "error": "Your account was created. Confirm your email address "
+                    "with the link we sent you, then log in."
+                },
+                status=403,
+            )
         if not user.is_approved:
             return Response({"error": "Your account is awaiting approval"}, status=403)
         from oauth2_provider.models import get_access_token_model
@@ -128,7 +142,7 @@ class AccountSearchView(MastodonAPIView):
     def get(self, request: Request) -> Response:
         users = list(
             account_selectors.search_accounts(
-                param_str(request, "q", "") or "", min(param_int(request, "limit", 40), 80)
+                param_str(request, "q", "") or "", param_limit(request, 40, 80)
             )
         )
         return Response(serialize_accounts(users, request))
@@ -165,7 +179,7 @@ class AccountRelationListView(MastodonAPIView):
             queryset = account_selectors.followers_of(account)
         else:
             queryset = account_selectors.followed_by(account)
-        limit = min(param_int(request, "limit", 40) or 40, 80)
+        limit = param_limit(request, 40, 80)
         max_id = param_int(request, "max_id")
         if max_id:
             queryset = queryset.filter(pk__lt=max_id)
@@ -216,12 +230,7 @@ class RelationshipsView(MastodonAPIView):
     scopes = {"GET": "read:follows"}
 
     def get(self, request: Request) -> Response:
-        ids = []
-        for raw in param_list(request, "id"):
-            try:
-                ids.append(int(raw))
-            except ValueError:
-                continue
+        ids = [i for i in map(parse_id, param_list(request, "id")) if i is not None]
         users = list(account_selectors.active_accounts().filter(pk__in=ids))
         users.sort(key=lambda u: ids.index(u.pk))
         return Response(serialize_relationships(request.user, users))

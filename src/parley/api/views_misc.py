@@ -15,9 +15,12 @@ from parley.accounts.models import User
 from parley.api.base import (
     AnonymousOr,
     MastodonAPIView,
+    id_or_404,
     param_bool,
-    param_int,
+    param_ids,
+    param_limit,
     param_list,
+    param_offset,
     param_str,
     viewer,
 )
@@ -162,7 +165,7 @@ def _configuration() -> dict:
         "media_attachments": {
             "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
             "image_size_limit": settings.PARLEY_MAX_MEDIA_BYTES,
-            "image_matrix_limit": 16777216,
+            "image_matrix_limit": settings.PARLEY_MEDIA_MATRIX_LIMIT,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
@@ -238,8 +241,8 @@ class SearchView(MastodonAPIView):
     def get(self, request: Request) -> Response:
         query = (param_str(request, "q", "") or "").strip()
         kind = param_str(request, "type")
-        limit = max(1, min(param_int(request, "limit", 20) or 20, 40))
-        offset = max(0, param_int(request, "offset", 0) or 0)
+        limit = param_limit(request, 20, 40)
+        offset = param_offset(request)
         user = viewer(request)
         result: dict = {"accounts": [], "statuses": [], "hashtags": []}
         if not query:
@@ -273,20 +276,21 @@ class ReportsView(MastodonAPIView):
         ratelimits.hit("report_account", request.user.pk)
         from parley.safety.cases.services import file_member_report
 
-        account = account_selectors.get_account(param_str(request, "account_id", "") or "0")
+        account = account_selectors.get_account(id_or_404(param_str(request, "account_id", "")))
         if account.pk == request.user.pk:
             raise NotAllowed("You cannot report yourself")
         from parley.posts import selectors as post_selectors
 
         posts = [
-            post_selectors.get_post(pk, request.user) for pk in param_list(request, "status_ids")
+            post_selectors.get_post(id_or_404(pk), request.user)
+            for pk in param_list(request, "status_ids")
         ]
         if any(p.author_id != account.pk for p in posts):
             raise ValidationFailed("Validation failed: statuses must belong to the account")
         category = param_str(request, "category", "other") or "other"
         if category not in {"spam", "legal", "violation", "other"}:
             raise ValidationFailed(f"Validation failed: unknown category {category!r}")
-        rule_ids = [int(r) for r in param_list(request, "rule_ids") if r.isdigit()]
+        rule_ids = param_ids(request, "rule_ids")
         notice = file_member_report(
             request.user,
             account,
@@ -305,7 +309,7 @@ class ReportsView(MastodonAPIView):
                 "forwarded": param_bool(request, "forward"),
                 "created_at": notice.created_at.isoformat().replace("+00:00", "Z"),
                 "status_ids": [str(p.pk) for p in posts] or None,
-                "rule_ids": [str(r) for r in rule_ids] or None,
+                "rule_ids": [str(r) for r in notice.rule_ids] or None,
                 "target_account": serialize_account(account, request),
             }
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,7 +17,8 @@ from parley.api.base import (
     MastodonAPIView,
     UserRequired,
     param_bool,
-    param_int,
+    param_limit,
+    param_offset,
     param_raw,
     param_str,
     require_token_scope,
@@ -122,6 +124,13 @@ def appeal_entity(appeal: Appeal) -> dict[str, Any]:
     }
 
 
+def member_appeal_entity(appeal: Appeal) -> dict[str, Any]:
+    """An appeal as its appellant sees it: decided by the instance, not a named moderator."""
+    entity = appeal_entity(appeal)
+    del entity["decided_by_id"]
+    return entity
+
+
 def statement_entity(statement: StatementOfReasons, request: Request) -> dict[str, Any]:
     action = statement.action
     appeals = list(statement.appeals.order_by("-id"))
@@ -134,6 +143,8 @@ def statement_entity(statement: StatementOfReasons, request: Request) -> dict[st
         "decision_visibility": statement.decision_visibility or None,
         "decision_account": statement.decision_account or None,
         "category": statement.category,
+        "category_label": policy.dsa_category_label(statement.category),
+        "content": _content_entity(selectors.content_acted_on(statement)),
         "content_type": statement.content_type,
         "source_type": statement.source_type,
         "automated_detection": statement.automated_detection,
@@ -148,10 +159,21 @@ def statement_entity(statement: StatementOfReasons, request: Request) -> dict[st
         "status_ids": [str(action.case.post_id)] if action.case.post_id else [],
         "reversed_at": iso(action.reversed_at),
         "appeal_until": iso(deadline),
-        "appeal": appeal_entity(appeals[0]) if appeals else None,
+        "appeal": member_appeal_entity(appeals[0]) if appeals else None,
+        "issued_by": {"instance": settings.PARLEY_DOMAIN,
+                      "title": settings.PARLEY_INSTANCE_TITLE},
         "redress": REDRESS,
         "created_at": iso(statement.created_at),
     }
+
+
+def _content_entity(content: selectors.ActedOn | None) -> dict[str, Any] | None:
+    """The words acted on, quoted to the author (statements are theirs and moderators')."""
+    if content is None:
+        return None
+    return {"text": content.text, "spoiler_text": content.spoiler_text,
+            "created_at": iso(content.created_at), "media_count": content.media_count,
+            "purged": content.purged}
 
 
 def _moderator_statuses(post_ids: list[int], request: Request) -> list[dict]:
@@ -175,8 +197,8 @@ class CasesView(MastodonAPIView):
                    parameters=CASE_LIST_PARAMS, responses={200: OpenApiTypes.OBJECT,
                                                            403: ERROR})
     def get(self, request: Request) -> Response:
-        limit = max(1, min(param_int(request, "limit", 40) or 40, 200))
-        offset = max(0, param_int(request, "offset", 0) or 0)
+        limit = param_limit(request, 40, 200)
+        offset = param_offset(request)
         state = param_str(request, "state", "open")
         queryset = selectors.case_queue() if state == "open" else selectors.all_cases()
         if state not in ("open", "all"):
@@ -348,20 +370,15 @@ class PolicyView(MastodonAPIView):
     @extend_schema(
         tags=["safety"], summary="Change the policy (admins only; audited)",
         request=OpenApiTypes.OBJECT,
-        description='Body: {"violence": {"hold": 0.95, "deadline_hours": 1}}. Tunable: '
-                    + ", ".join(safety_services.TUNABLE),
+        description='Body: {"violence": {"hold": 0.95, "deadline_hours": 1}}. All changes '
+                    "are saved together or none is (422 names the bad value). Tunable: "
+                    + "; ".join(f"{k}: {v}" for k, v in safety_services.TUNABLE.items()),
         responses={200: OpenApiTypes.OBJECT, 403: ERROR, 422: ERROR},
     )
     def patch(self, request: Request) -> Response:
         if not request.user.is_admin:
             raise NotAllowed("Only admins may change the policy")
-        body = request.data
-        if not isinstance(body, dict) or not body:
-            raise ValidationFailed('Send {"category": {"key": value}}')
-        for category, changes in body.items():
-            if not isinstance(changes, dict):
-                raise ValidationFailed(f"{category} must map to an object of changes")
-            safety_services.change_policy(request.user, category, changes)
+        safety_services.change_policies(request.user, request.data)
         return Response(_policy_document())
 
 
@@ -435,7 +452,7 @@ class StatementAppealView(RecipientAPIView):
         statement = selectors.get_statement_for(request.user, statement_id)
         appeal = services.file_appeal(statement, request.user,
                                       param_str(request, "text", "") or "")
-        return Response(appeal_entity(appeal), status=201)
+        return Response(member_appeal_entity(appeal), status=201)
 
 
 class ReportAppealView(RecipientAPIView):
@@ -449,5 +466,5 @@ class ReportAppealView(RecipientAPIView):
         if notice.reporter_id != request.user.pk:
             raise NotFound("Record not found")
         appeal = services.file_notice_appeal(notice, param_str(request, "text", "") or "")
-        return Response(appeal_entity(appeal), status=201)
+        return Response(member_appeal_entity(appeal), status=201)
 

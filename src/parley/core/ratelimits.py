@@ -30,6 +30,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "report_account": (20, 3600),  # reports per account per hour
     "notice_ip": (20, 3600),  # public notice form per IP
     "follow_account": (400, 86400),
+    "mail_ip": (5, 1800),  # password-reset and confirmation mails per IP
 }
 
 

@@ -16,6 +16,15 @@ class NotificationKind(models.TextChoices):
     UPDATE = "update"
     # A moderation decision about the recipient's content or account (statement of reasons).
     MODERATION_WARNING = "moderation_warning"
+    # Parley's own: the decision on the recipient's appeal, and on a report they filed.
+    APPEAL_DECIDED = "appeal_decided"
+    REPORT_DECIDED = "report_decided"
+
+
+# Sent by the instance, not a person: the actor is the recipient (as Mastodon does for
+# moderation warnings); they reach the recipient whatever they block or mute.
+SAFETY_KINDS = (NotificationKind.MODERATION_WARNING, NotificationKind.APPEAL_DECIDED,
+                NotificationKind.REPORT_DECIDED)
 
 
 class Notification(models.Model):
@@ -29,6 +38,11 @@ class Notification(models.Model):
     )
     # For moderation warnings: the statement of reasons it announces (safety app).
     statement_id = models.BigIntegerField(null=True, blank=True)
+    # For decided appeals and reports: the appeal or the report (notice) it is about, the
+    # outcome in one word (reversed, upheld, actioned, rejected) and the page that explains it.
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read = models.BooleanField(default=False)
 

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import User
-from parley.notifications.models import Notification
+from parley.notifications.models import SAFETY_KINDS, Notification
 from parley.posts.selectors import distributed_posts
 
 
@@ -15,13 +15,13 @@ def notifications_for(
 ) -> QuerySet[Notification]:
     queryset = Notification.objects.filter(recipient=recipient).filter(
         Q(post__isnull=True)
-        | Q(kind="moderation_warning")
+        | Q(kind__in=SAFETY_KINDS)
         | Q(post__in=distributed_posts(recipient).values("pk"))
     )
     queryset = queryset.filter(
         Q(actor__suspended_at__isnull=True)
         | Q(actor__suspended_until__lte=timezone.now())
-        | Q(kind="moderation_warning")
+        | Q(kind__in=SAFETY_KINDS)
     )
     if types:
         queryset = queryset.filter(kind__in=types)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from parley.accounts.models import Block, Mute, User
-from parley.notifications.models import Notification
+from parley.notifications.models import SAFETY_KINDS, Notification
 
 
 def notify(
@@ -18,7 +19,7 @@ def notify(
 ) -> Notification | None:
     """Notify ``recipient`` unless it is the actor, or blocked/muted the actor."""
     # Decisions reach the author even if they blocked or muted the moderator.
-    if kind != "moderation_warning" and _unwanted(recipient, actor):
+    if kind not in SAFETY_KINDS and _unwanted(recipient, actor):
         return None
     try:
         with transaction.atomic():
@@ -36,6 +37,17 @@ def notify(
         return Notification.objects.filter(
             recipient=recipient, actor=actor, kind=kind, post=post
         ).first()
+    return notification
+
+
+def notify_outcome(*, recipient: User, kind: str, subject_id: int, outcome: str, url: str
+                   ) -> Notification:
+    """Tell ``recipient`` how their appeal or report was decided, from the instance. One
+    notification per appeal or report: a later decision on it refreshes that one."""
+    notification, _ = Notification.objects.update_or_create(
+        recipient=recipient, actor=recipient, kind=kind, subject_id=subject_id,
+        defaults={"outcome": outcome, "url": url, "read": False, "created_at": timezone.now()},
+    )
     return notification
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from parley.posts.media import media_upload_to
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public"
@@ -124,7 +126,10 @@ class MediaAttachment(models.Model):
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="media"
     )
-    file = models.ImageField(upload_to="media/%Y/%m/")
+    # Stored under a random name with the extension of the detected type; rows from
+    # before that keep their old name and are served by detected type all the same.
+    # Indexed: the media view finds the row by the stored name.
+    file = models.ImageField(upload_to=media_upload_to, db_index=True)
     kind = models.CharField(max_length=10, default="image")
     content_type = models.CharField(max_length=50, blank=True)
     description = models.TextField(blank=True, max_length=1500)

@@ -1,5 +1,5 @@
 """Reads of posts. Every read path filters through ``visible_posts`` or ``distributed_posts``,
-so held, removed and private content cannot leak through a forgotten path."""
+so held, removed, private and not-yet-screened content cannot leak through a forgotten path."""
 
 from __future__ import annotations
 
@@ -44,10 +44,12 @@ def _audience_filter(viewer: User | None, prefix: str = "") -> Q:
     )
 
 
-def _others_filter(viewer: User | None, prefix: str = "", require_distributed: bool = False) -> Q:
+def _others_filter(viewer: User | None, prefix: str = "") -> Q:
     p = prefix
+    # Until fan-out has run the accurate screening tier, only the author may see a post.
     condition = (
         Q(**{f"{p}state": PostState.PUBLISHED})
+        & Q(**{f"{p}distributed_at__isnull": False})
         & (
             Q(**{f"{p}author__suspended_at__isnull": True})
             | Q(**{f"{p}author__suspended_until__lte": timezone.now()})
@@ -55,8 +57,6 @@ def _others_filter(viewer: User | None, prefix: str = "", require_distributed: b
         & Q(**{f"{p}author__is_active": True})
         & _audience_filter(viewer, prefix)
     )
-    if require_distributed:
-        condition &= Q(**{f"{p}distributed_at__isnull": False})
     if _is_member(viewer):
         blocked = Exists(
             Block.objects.filter(
@@ -68,8 +68,8 @@ def _others_filter(viewer: User | None, prefix: str = "", require_distributed: b
     return condition
 
 
-def _visibility_filter(viewer: User | None, prefix: str, require_distributed: bool) -> Q:
-    others = _others_filter(viewer, prefix, require_distributed)
+def _visibility_filter(viewer: User | None, prefix: str) -> Q:
+    others = _others_filter(viewer, prefix)
     if not _is_member(viewer):
         return others
     own = Q(**{f"{prefix}author_id": viewer.pk}) & Q(
@@ -78,9 +78,9 @@ def _visibility_filter(viewer: User | None, prefix: str, require_distributed: bo
     return own | others
 
 
-def _with_reblog_check(viewer: User | None, require_distributed: bool) -> Q:
-    return _visibility_filter(viewer, "", require_distributed) & (
-        Q(reblog_of__isnull=True) | _visibility_filter(viewer, "reblog_of__", require_distributed)
+def _with_reblog_check(viewer: User | None) -> Q:
+    return _visibility_filter(viewer, "") & (
+        Q(reblog_of__isnull=True) | _visibility_filter(viewer, "reblog_of__")
     )
 
 
@@ -91,14 +91,15 @@ def with_related(queryset: QuerySet[Post]) -> QuerySet[Post]:
 def visible_posts(viewer: User | None) -> QuerySet[Post]:
     """Posts a viewer may open directly: its own page, the author's profile, a thread.
 
-    Includes the viewer's own held posts and posts not yet distributed."""
-    return Post.objects.filter(_with_reblog_check(viewer, require_distributed=False))
+    Others' posts only once distributed (the accurate tier has seen them); the viewer's
+    own posts also while held or not yet distributed (shown to it as pending)."""
+    return Post.objects.filter(_with_reblog_check(viewer))
 
 
 def distributed_posts(viewer: User | None) -> QuerySet[Post]:
     """Posts that may appear in timelines, search and notifications for a viewer:
-    published and passed by the accurate screening tier (or the viewer's own)."""
-    return Post.objects.filter(_with_reblog_check(viewer, require_distributed=True))
+    the same rule as ``visible_posts`` (a post is seen by others only once distributed)."""
+    return visible_posts(viewer)
 
 
 def get_post(post_id: int | str, viewer: User | None) -> Post:
@@ -115,6 +116,38 @@ def get_post(post_id: int | str, viewer: User | None) -> Post:
     if post is None:
         raise NotFound("Record not found")
     return post
+
+
+def get_viewable_media(stored_name: str, viewer: User | None) -> MediaAttachment:
+    """The upload stored as ``stored_name`` if ``viewer`` may see it, else NotFound."""
+    item = MediaAttachment.objects.filter(file=stored_name).first()
+    if item is None or not may_view_media(item, viewer):
+        raise NotFound("Record not found")
+    return item
+
+
+def may_view_media(item: MediaAttachment, viewer: User | None) -> bool:
+    """Its uploader always; anyone else only while they may open the post it is attached
+    to, so never an unattached upload, nor media of held or removed posts (moderators
+    reach those through ``get_post``)."""
+    if _is_member(viewer) and viewer.pk == item.owner_id:
+        return True
+    if item.post_id is None:
+        return False
+    if visible_posts(viewer).filter(pk=item.post_id).exists():
+        return True
+    if not (_is_member(viewer) and viewer.is_moderator):
+        return False
+    try:
+        get_post(item.post_id, viewer)
+    except NotFound:
+        return False
+    return True
+
+
+def media_is_public(item: MediaAttachment) -> bool:
+    """Whether anyone, logged in or not, may see this upload (shared caches may keep it)."""
+    return item.post_id is not None and visible_posts(None).filter(pk=item.post_id).exists()
 
 
 def paginate(

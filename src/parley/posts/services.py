@@ -36,9 +36,21 @@ def _check_can_post(author: User) -> None:
         raise NotAllowed("Your account is suspended")
     if not author.is_approved:
         raise NotAllowed("Your account is awaiting approval")
+    if not author.email_confirmed:
+        raise NotAllowed("Confirm your email address first")
 
 
 def _validate_text(text: str, spoiler_text: str, has_media: bool) -> None:
+    # Raw checks first: a link counts 23 characters however long it is, so only a byte
+    # cap bounds the text; and a 5 MB text should not reach the parsers at all.
+    max_bytes = settings.PARLEY_MAX_POST_BYTES
+    for label, value in (("Text", text), ("Content warning", spoiler_text)):
+        if problem := post_text.unstorable_reason(value, max_bytes):
+            raise ValidationFailed(f"Validation failed: {label} {problem}")
+    if len(text.encode()) + len(spoiler_text.encode()) > max_bytes:
+        raise ValidationFailed(
+            f"Validation failed: Text is too long ({max_bytes} bytes at most, links included)"
+        )
     if not text.strip() and not has_media:
         raise ValidationFailed("Validation failed: Text can't be blank")
     limit = settings.PARLEY_MAX_POST_CHARS
@@ -83,12 +95,18 @@ def _render(text: str) -> tuple[str, list[User], list[str]]:
     return post_text.render_html(text, known), mentioned, post_text.extract_hashtags(text)
 
 
+def default_visibility(in_reply_to: Post | None) -> str:
+    """Mastodon's rule: a reply stays as private as the post it answers unless the author
+    explicitly picks another visibility (so a reply to a DM never leaks to /public)."""
+    return in_reply_to.visibility if in_reply_to is not None else Visibility.PUBLIC
+
+
 def create_post(
     author: User,
     text: str = "",
     *,
     spoiler_text: str = "",
-    visibility: str = Visibility.PUBLIC,
+    visibility: str | None = None,
     in_reply_to: Post | None = None,
     reblog_of: Post | None = None,
     media_ids: Iterable[int | str] = (),
@@ -99,7 +117,8 @@ def create_post(
 ) -> Post:
     """Validate, screen and store a post (or an echo of one), then queue its fan-out.
 
-    Screening may hold the post (only its author sees it) or reject it (PostRejected)."""
+    Screening may hold the post (only its author sees it) or reject it (PostRejected).
+    ``visibility=None`` means the default: a reply's is its parent's, anything else is public."""
     _check_can_post(author)
     if idempotency_key:
         previous = IdempotencyKey.objects.filter(user=author, key=idempotency_key).first()
@@ -107,7 +126,7 @@ def create_post(
             return previous.post
     if reblog_of is not None:
         return _create_reblog(author, reblog_of)
-    if visibility not in Visibility.values:
+    if visibility is not None and visibility not in Visibility.values:
         raise ValidationFailed(f"Validation failed: unknown visibility {visibility!r}")
     text = text or ""
     spoiler_text = (spoiler_text or "").strip()
@@ -115,6 +134,7 @@ def create_post(
     _validate_text(text, spoiler_text, bool(media))
     if in_reply_to is not None:
         in_reply_to = selectors.get_post(in_reply_to.pk, author)
+    visibility = visibility or default_visibility(in_reply_to)
 
     from parley.safety.screening import pipeline
 
@@ -325,21 +345,29 @@ def unfavourite(user: User, post: Post) -> Post:
 
 
 def attach_media(owner: User, upload, description: str = "") -> MediaAttachment:
-    from parley.posts.media import validate_image
-
-    content_type, width, height, digest = validate_image(upload)
+    from parley.posts.media import clean_description, name_upload, validate_image
     from parley.safety.screening import pipeline
 
-    pipeline.screen_media_hash(owner, digest)
+    checked = validate_image(upload)
+    pipeline.screen_media_hash(owner, checked.sha256)
     return MediaAttachment.objects.create(
         owner=owner,
-        file=upload,
-        content_type=content_type,
-        width=width,
-        height=height,
-        sha256=digest,
-        description=(description or "")[:1500],
+        file=name_upload(upload, checked),
+        content_type=checked.content_type,
+        width=checked.width,
+        height=checked.height,
+        sha256=checked.sha256,
+        description=clean_description(description),
     )
+
+
+def describe_media(item: MediaAttachment, description: str) -> MediaAttachment:
+    """Change the description (alt text) of an upload."""
+    from parley.posts.media import clean_description
+
+    item.description = clean_description(description)
+    item.save(update_fields=["description"])
+    return item
 
 
 def mark_distributed(post: Post) -> bool:

@@ -114,6 +114,20 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
+def unstorable_reason(text: str, max_bytes: int) -> str | None:
+    """Why raw text cannot be stored, before any parsing: NUL characters (PostgreSQL refuses
+    them), lone surrogates (not UTF-8), or more than ``max_bytes`` of UTF-8. None if fine."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "must be valid Unicode"
+    if size > max_bytes:
+        return f"is too long ({max_bytes} bytes at most, links included)"
+    return None
+
+
 def text_length(text: str) -> int:
     """Characters as Mastodon counts them: every URL counts as 23."""
     length = len(text)

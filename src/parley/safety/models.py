@@ -9,6 +9,10 @@ from django.utils import timezone
 class AuditEntry(models.Model):
     """One safety event. Append-only; each entry's hash covers the previous entry's hash."""
 
+    class Scheme(models.TextChoices):
+        SHA256 = "sha256"  # unkeyed: anyone with the database can recompute it
+        HMAC_SHA256 = "hmac-sha256"  # keyed with PARLEY_AUDIT_KEY, kept outside the database
+
     created_at = models.DateTimeField(default=timezone.now)
     event = models.CharField(max_length=64, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True)
@@ -18,6 +22,10 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.CharField(max_length=16, choices=Scheme.choices, default=Scheme.SHA256)
+    # Which key made a keyed hash (an HMAC of a fixed text, so it reveals nothing of the key):
+    # verification tells a wrong key from an edited entry.
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id"])]

@@ -6,6 +6,8 @@ Policy is data. Operators override entries with PARLEY_POLICY_OVERRIDES (JSON) o
 from __future__ import annotations
 
 import json
+import logging
+import math
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -14,6 +16,8 @@ from django.db import DatabaseError
 
 from parley.safety.screening.snapshots import POLICY as POLICY_SNAPSHOT
 from parley.safety.screening.snapshots import Snapshot
+
+log = logging.getLogger(__name__)
 
 SEVERITY_WEIGHT = {"critical": 4.0, "high": 2.0, "medium": 1.0, "low": 0.5}
 
@@ -133,6 +137,14 @@ POLICY: dict[str, CategoryPolicy] = {
     ]
 }
 
+def dsa_category_label(dsa_category: str) -> str:
+    """A readable name for a DSA statement category (STATEMENT_CATEGORY_VIOLENCE: Violence)."""
+    for rules in POLICY.values():
+        if rules.dsa_category == dsa_category:
+            return rules.label
+    return dsa_category.removeprefix("STATEMENT_CATEGORY_").replace("_", " ").capitalize()
+
+
 # Deadline profiles scale review deadlines to a legal regime.
 DEADLINE_PROFILES: dict[str, dict[str, timedelta]] = {
     "dsa": {},
@@ -148,7 +160,10 @@ AUTHORITY_ORDER_DEADLINE = HOUR
 # Account signals lower the screening bar (both hold and case thresholds) for one post.
 # The shifts add up, capped at ACCOUNT_SIGNAL_MAX_SHIFT.
 ACCOUNT_SIGNALS: dict[str, dict[str, float]] = {
-    "new_account": {"younger_than_hours": 24, "shift": 0.05},
+    # A new account is a signal only where new accounts are unusual: not while the median
+    # member joined less than a week ago (a new instance, a migration wave), when every
+    # post would get the lower bar (bench/bench_signals.py measures what each signal costs).
+    "new_account": {"younger_than_hours": 24, "shift": 0.05, "median_member_older_than_days": 7},
     "prior_strikes": {"shift_per_strike": 0.05},
     "posting_velocity": {"posts": 20, "within_minutes": 10, "shift": 0.05},
     # a threat that names someone: only for categories referred to the authorities
@@ -160,11 +175,101 @@ STRIKES_BEFORE_SUSPENSION = 3
 APPEAL_WINDOW = timedelta(days=183)
 
 
+# What an operator may tune per category, and what each value must be. A stored value that
+# breaks these rules (an old row, a hand edit, a bad PARLEY_POLICY_OVERRIDES) is ignored
+# with a warning: a policy typo must never stop posting.
+MAX_DEADLINE_HOURS = 8760.0  # one year; beyond that a deadline means nothing
+MAX_STRIKES = 10
+TUNABLE: dict[str, str] = {
+    "hold": "a score between 0 and 1, or null to never hold by score",
+    "case": "a score between 0 and 1, or null to never open a case by score",
+    "deadline_hours": f"hours to review, above 0 and at most {MAX_DEADLINE_HOURS:g}",
+    "severity": f"one of {', '.join(SEVERITY_WEIGHT)}",
+    "strikes": f"a whole number of strikes per violation, 0 to {MAX_STRIKES}",
+}
+
+
+class InvalidPolicy(ValueError):
+    """An override that breaks the rules of ``TUNABLE``; the message says which and why."""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _value_ok(key: str, value: object) -> bool:
+    if key in ("hold", "case"):
+        return value is None or (_is_number(value) and 0 <= value <= 1)
+    if key == "deadline_hours":
+        return _is_number(value) and 0 < value <= MAX_DEADLINE_HOURS
+    if key == "severity":
+        return isinstance(value, str) and value in SEVERITY_WEIGHT
+    if key == "strikes":
+        return (_is_number(value) and float(value).is_integer()
+                and 0 <= value <= MAX_STRIKES)
+    return False
+
+
+def check_override(category: str, values: object) -> dict:
+    """Check one category's overrides; raise ``InvalidPolicy`` naming the first bad value."""
+    if category not in POLICY:
+        raise InvalidPolicy(f"Unknown category {category!r}; one of {', '.join(POLICY)}")
+    if not isinstance(values, dict):
+        raise InvalidPolicy(f"{category} must map to an object of changes")
+    for key, value in values.items():
+        if key not in TUNABLE:
+            raise InvalidPolicy(f"{category}.{key} cannot be changed; tunable: "
+                                f"{', '.join(TUNABLE)}")
+        if not _value_ok(key, value):
+            raise InvalidPolicy(f"{category}.{key} must be {TUNABLE[key]}")
+    base = POLICY[category]
+    hold = values.get("hold", base.hold)
+    case = values.get("case", base.case)
+    if hold is not None and case is not None and case > hold:
+        raise InvalidPolicy(f"{category}: the case threshold ({case:g}) must not be above the "
+                            f"hold threshold ({hold:g}); a post is held only after a case "
+                            "would open")
+    return dict(values)
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str, *args: object) -> None:
+    """Screening reads the policy on every post: say each problem once per process."""
+    text = message % args
+    if text not in _warned:
+        _warned.add(text)
+        log.warning(text)
+
+
+def usable_override(category: str, values: object, source: str) -> dict:
+    """The valid part of a stored override; each bad value falls back to the default."""
+    if not isinstance(values, dict):
+        _warn_once("policy override for %s in %s is not an object; using the defaults",
+                    category, source)
+        return {}
+    usable = {}
+    for key, value in values.items():
+        if key in TUNABLE and _value_ok(key, value):
+            usable[key] = value
+        else:
+            _warn_once("policy override %s.%s=%r in %s is invalid (%s); using the default",
+                        category, key, value, source, TUNABLE.get(key, "not tunable"))
+    try:
+        check_override(category, usable)
+    except InvalidPolicy as problem:
+        _warn_once("policy override in %s: %s; using the default thresholds", source, problem)
+        usable.pop("hold", None)
+        usable.pop("case", None)
+    return usable
+
+
 def _stored_overrides(_previous: dict | None) -> dict[str, dict]:
     from parley.safety.models import PolicyOverride
 
     try:
-        return {row.category: dict(row.values) for row in PolicyOverride.objects.all()}
+        return {row.category: row.values for row in PolicyOverride.objects.all()}
     except DatabaseError:  # table not migrated yet (first start, migrations)
         return {}
 
@@ -175,25 +280,48 @@ def _stored_overrides(_previous: dict | None) -> dict[str, dict]:
 _stored = Snapshot(POLICY_SNAPSHOT, _stored_overrides, recheck_seconds=2.0)
 
 
-def _overrides() -> dict[str, dict]:
+def _settings_overrides() -> dict:
     raw = getattr(settings, "PARLEY_POLICY_OVERRIDES", "") or ""
-    merged: dict[str, dict] = json.loads(raw) if raw.strip() else {}
-    for category, values in _stored.get().items():
-        merged.setdefault(category, {}).update(values)
-    return merged
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        _warn_once("PARLEY_POLICY_OVERRIDES is not valid JSON; ignoring it")
+        return {}
+    if not isinstance(parsed, dict):
+        _warn_once("PARLEY_POLICY_OVERRIDES is not a JSON object; ignoring it")
+        return {}
+    return parsed
+
+
+def settings_override(category: str) -> dict:
+    """The valid part of PARLEY_POLICY_OVERRIDES for one category."""
+    raw = _settings_overrides().get(category)
+    return usable_override(category, raw, "PARLEY_POLICY_OVERRIDES") if raw is not None else {}
+
+
+def _overrides_of(category: str) -> dict:
+    """Settings first, then the database (admins' changes win); only valid values."""
+    merged = settings_override(category)
+    stored = _stored.get()
+    if category in stored:
+        merged.update(usable_override(category, stored[category], "the database"))
+    return usable_override(category, merged, "the merged overrides") if merged else merged
 
 
 def category_policy(name: str) -> CategoryPolicy:
     """The effective policy of one category, with overrides and the deadline profile applied."""
     base = POLICY.get(name, POLICY["other"])
-    changes = dict(_overrides().get(base.name, {}))
+    changes = _overrides_of(base.name)
     if "deadline_hours" in changes:
         changes["deadline"] = timedelta(hours=float(changes.pop("deadline_hours")))
+    if "strikes" in changes:
+        changes["strikes"] = int(changes["strikes"])
     profile = DEADLINE_PROFILES.get(settings.PARLEY_DEADLINE_PROFILE, {})
     if base.name in profile and "deadline" not in changes:
         changes["deadline"] = profile[base.name]
-    allowed = {"hold", "case", "deadline", "severity", "strikes"}
-    return replace(base, **{k: v for k, v in changes.items() if k in allowed})
+    return replace(base, **changes)
 
 
 def effective_policy() -> dict[str, CategoryPolicy]:

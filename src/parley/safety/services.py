@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from parley.accounts.models import User
 from parley.core.errors import NotAllowed, ValidationFailed
 from parley.safety import policy
@@ -9,50 +11,53 @@ from parley.safety.audit import record_event
 from parley.safety.models import PolicyOverride
 from parley.safety.screening import snapshots
 
-# What an operator may tune per category, and how to check each value.
-TUNABLE = {
-    "hold": "a score between 0 and 1, or null to never hold by score",
-    "case": "a score between 0 and 1, or null to never open a case by score",
-    "deadline_hours": "hours to review, above 0",
-    "severity": f"one of {', '.join(policy.SEVERITY_WEIGHT)}",
-    "strikes": "strikes per violation, 0 to 10",
-}
+TUNABLE = policy.TUNABLE
 
 
-def _check(key: str, value) -> object:
-    if key not in TUNABLE:
-        raise ValidationFailed(f"{key} cannot be changed; tunable: {', '.join(TUNABLE)}")
-    ok = False
-    if key in ("hold", "case"):
-        ok = value is None or (isinstance(value, int | float) and 0 <= value <= 1)
-    elif key == "deadline_hours":
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-    elif key == "severity":
-        ok = value in policy.SEVERITY_WEIGHT
-    elif key == "strikes":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
-    if not ok:
-        raise ValidationFailed(f"{key} must be {TUNABLE[key]}")
-    return value
+def change_policies(actor: User, changes_by_category: object) -> dict[str, policy.CategoryPolicy]:
+    """Override values of one or more categories: all valid or nothing saved, each category's
+    change audited in the same transaction. Returns the effective policy of each category."""
+    if actor is None or not getattr(actor, "is_admin", False):
+        raise NotAllowed("Only admins may change the policy")
+    if not isinstance(changes_by_category, dict) or not changes_by_category:
+        raise ValidationFailed('Send {"category": {"key": value}}')
+    checked = {}
+    for category, changes in changes_by_category.items():
+        if isinstance(changes, dict) and not changes:
+            raise ValidationFailed(f"Nothing to change for {category}")
+        checked[category] = _checked_merge(category, changes)
+    with transaction.atomic():
+        return {category: _save_override(actor, category, values, changes_by_category[category])
+                for category, values in checked.items()}
 
 
 def change_policy(actor: User, category: str, changes: dict) -> policy.CategoryPolicy:
     """Override some values of one category's policy; returns the effective policy."""
-    if actor is None or not getattr(actor, "is_admin", False):
-        raise NotAllowed("Only admins may change the policy")
-    if category not in policy.POLICY:
-        raise ValidationFailed(f"Unknown category {category!r}")
-    if not changes:
-        raise ValidationFailed("Nothing to change")
-    checked = {key: _check(key, value) for key, value in changes.items()}
+    return change_policies(actor, {category: changes})[category]
+
+
+def _checked_merge(category: str, changes: object) -> dict:
+    """The category's stored override with ``changes`` applied, checked as a whole."""
+    try:
+        policy.check_override(category, changes)
+        stored = PolicyOverride.objects.filter(category=category).first()
+        kept = policy.usable_override(category, stored.values if stored else {}, "the database")
+        new_values = {**kept, **changes}
+        # the thresholds must stay ordered together with what the settings override
+        policy.check_override(category, {**policy.settings_override(category), **new_values})
+        return new_values
+    except policy.InvalidPolicy as problem:
+        raise ValidationFailed(str(problem)) from None
+
+
+def _save_override(actor: User, category: str, values: dict, changes: dict
+                   ) -> policy.CategoryPolicy:
     before = policy_as_dict(policy.category_policy(category))
-    row, _ = PolicyOverride.objects.get_or_create(category=category)
-    row.values = {**row.values, **checked}
-    row.save()
+    PolicyOverride.objects.update_or_create(category=category, defaults={"values": values})
     snapshots.mark_changed(snapshots.POLICY)
     after = policy.category_policy(category)
     record_event("policy.changed", actor=actor, subject_type="policy", subject_id=category,
-                 data={"category": category, "changes": checked, "before": before,
+                 data={"category": category, "changes": changes, "before": before,
                        "after": policy_as_dict(after)})
     return after
 

@@ -26,5 +26,8 @@ urlpatterns = [
     path("moderation/cases/<int:case_id>/referrals/<int:referral_id>",
          views.referral_download, name="referral_download"),
     path("moderation/appeals", views.appeals, name="appeals"),
+    path("moderation/rules", views.rules, name="rules"),
+    path("moderation/rules/<int:rule_id>", views.rule_edit, name="rule_edit"),
+    path("moderation/rules/<int:rule_id>/remove", views.rule_remove, name="rule_remove"),
     path("moderation/appeals/<int:appeal_id>", views.decide, name="decide"),
 ]

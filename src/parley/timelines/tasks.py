@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django_tasks import task
 
 from parley.posts.models import Post, PostState
@@ -23,7 +24,10 @@ def distribute_post(post_id: int, screen: bool = True) -> str:
         return "skipped"
     if screen and pipeline.screen_before_distribution(post) == "hold":
         return "held"
-    if not mark_distributed(post):
-        return "skipped"
-    deliver_notifications(post)
+    # One transaction: a crash between the two leaves the post undistributed (re-queued
+    # later), never distributed with its notifications lost.
+    with transaction.atomic():
+        if not mark_distributed(post):
+            return "skipped"
+        deliver_notifications(post)
     return "distributed"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from parley.posts.models import Visibility
 
@@ -10,19 +12,42 @@ from parley.posts.models import Visibility
 class SignupForm(forms.Form):
     username = forms.CharField(max_length=30, help_text="Letters, digits and underscores.")
     email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text="At least 8 characters; not a common password, not "
+                               "only digits, not like your username.")
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              label="Why do you want to join? (if sign-ups need approval)")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            from parley.accounts.models import User
+
+            candidate = User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(password, candidate)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label="Your email address")
+
+
+VISIBILITY_CHOICES = [
+    (Visibility.PUBLIC, "Public"), (Visibility.UNLISTED, "Unlisted"),
+    (Visibility.PRIVATE, "Followers only"), (Visibility.DIRECT, "Mentioned people only"),
+]
 
 
 class ComposeForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            label="What's on your mind?")
     spoiler_text = forms.CharField(required=False, max_length=500, label="Content warning")
-    visibility = forms.ChoiceField(choices=[
-        (Visibility.PUBLIC, "Public"), (Visibility.UNLISTED, "Unlisted"),
-        (Visibility.PRIVATE, "Followers only"), (Visibility.DIRECT, "Mentioned people only"),
-    ])
+    # Not required: left out, create_post picks the default (a reply keeps its parent's).
+    visibility = forms.ChoiceField(choices=VISIBILITY_CHOICES, required=False)
     image = forms.ImageField(required=False, label="Image")
     image_description = forms.CharField(required=False, max_length=1500, label="Image description")
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -35,11 +60,16 @@ class ProfileForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(choices=[
-        ("violation", "It breaks the rules"), ("legal", "It is illegal"),
-        ("spam", "It is spam"), ("other", "Something else"),
-    ])
-    rules = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    category = forms.ChoiceField(
+        choices=[
+            ("spam", "It is spam"), ("violation", "It breaks the server's rules"),
+            ("legal", "It is illegal"), ("other", "Something else"),
+        ],
+        widget=forms.RadioSelect, label="What is wrong?",
+        error_messages={"required": "Choose what is wrong with it."},
+    )
+    rules = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                      label="Which rules does it break?")
     comment = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(
         attrs={"rows": 3}), label="Anything else we should know?")
     post_id = forms.IntegerField(required=False, widget=forms.HiddenInput)

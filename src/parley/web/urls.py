@@ -17,6 +17,16 @@ urlpatterns = [
     path("notifications", views.notifications, name="notifications"),
     path("search", views.search, name="search"),
     path("settings/profile", views.settings_profile, name="settings"),
+    path("settings/password", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent", auth_views.PasswordResetDoneView.as_view(
+        template_name="web/password_reset_done.html"), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>", views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password/reset/complete", auth_views.PasswordResetCompleteView.as_view(
+        template_name="web/password_reset_complete.html"), name="password_reset_complete"),
+    path("confirm/resend", views.resend_confirmation, name="resend_confirmation"),
+    path("confirm/<str:token>", views.confirm_email, name="confirm_email"),
     path("compose", views.compose, name="compose"),
     path("posts/<int:post_id>/edit", views.edit_post, name="edit"),
     re_path(r"^posts/(?P<post_id>\d+)/(?P<action>like|unlike|echo|unecho|delete)$",

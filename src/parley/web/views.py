@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from parley.accounts import selectors as account_selectors
@@ -20,7 +23,15 @@ from parley.posts import selectors as post_selectors
 from parley.posts import services as post_services
 from parley.posts.search import search_hashtags, search_posts
 from parley.timelines import selectors as timelines
-from parley.web.forms import ComposeForm, ProfileForm, ReportForm, SignupForm
+from parley.web import links
+from parley.web.errors import form_error_text, plain_error
+from parley.web.forms import (
+    ComposeForm,
+    ProfileForm,
+    ReportForm,
+    ResendConfirmationForm,
+    SignupForm,
+)
 
 PAGE = 20
 
@@ -40,6 +51,43 @@ def _timeline_context(request: HttpRequest, posts: list) -> dict:
             "next_max_id": posts[-1].pk if len(posts) == PAGE else None}
 
 
+def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
+    """Where to go back to after a form: only a path on this site (no open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback)
+
+
+DRAFT_KEY = "compose_draft"
+
+
+def _keep_draft(request: HttpRequest, error: str) -> None:
+    """A failed post keeps what was typed: the page it came from shows it again."""
+    request.session[DRAFT_KEY] = {
+        field: request.POST.get(field, "")
+        for field in ("text", "spoiler_text", "visibility", "image_description", "in_reply_to")
+    }
+    messages.error(request, error)
+
+
+def _compose_form(request: HttpRequest, reply_to=None) -> ComposeForm:
+    draft = request.session.get(DRAFT_KEY)
+    if draft and str(draft.get("in_reply_to") or "") == str(reply_to.pk if reply_to else ""):
+        del request.session[DRAFT_KEY]
+        return ComposeForm(initial=draft)
+    if reply_to is None:
+        return ComposeForm(initial={"visibility": "public"})
+    viewer = _viewer(request)
+    mention = f"@{reply_to.author.username} " if viewer and viewer.pk != reply_to.author_id else ""
+    return ComposeForm(initial={
+        "in_reply_to": reply_to.pk, "text": mention,
+        "visibility": post_services.default_visibility(reply_to),
+    })
+
+
 def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return render(request, "web/error.html", {"message": "Too many attempts. Please wait a "
                                               "few minutes and try again."}, status=429)
@@ -50,7 +98,8 @@ def home(request: HttpRequest) -> HttpResponse:
         posts = _page(request, timelines.public_timeline(None))
         return render(request, "web/landing.html", _timeline_context(request, posts))
     posts = _page(request, timelines.home_timeline(request.user))
-    context = _timeline_context(request, posts) | {"form": ComposeForm(), "heading": "Home"}
+    context = _timeline_context(request, posts) | {"form": _compose_form(request),
+                                                    "heading": "Home"}
     return render(request, "web/timeline.html", context)
 
 
@@ -98,9 +147,7 @@ def thread(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
     context = {
         "post": post, "ancestors": ancestors, "descendants": descendants,
         "flags": post_selectors.viewer_flags(viewer, everything),
-        "form": ComposeForm(initial={"in_reply_to": post.pk,
-                                     "text": f"@{post.author.username} "
-                                     if viewer and viewer.pk != post.author_id else ""}),
+        "form": _compose_form(request, reply_to=post),
     }
     return render(request, "web/thread.html", context)
 
@@ -109,29 +156,29 @@ def thread(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
 @require_POST
 def compose(request: HttpRequest) -> HttpResponse:
     form = ComposeForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("web:home")
+    back = _safe_next(request)
     if not form.is_valid():
-        messages.error(request, "Please check the form: " + form.errors.as_text())
+        _keep_draft(request, form_error_text(form))
         return redirect(back)
     data = form.cleaned_data
     try:
         ratelimits.hit("post_account", request.user.pk)
+        reply_to = None
+        if data["in_reply_to"]:
+            reply_to = post_selectors.get_post(data["in_reply_to"], request.user)
         media_ids = []
         if data["image"]:
             media = post_services.attach_media(request.user, data["image"],
                                                data["image_description"])
             media_ids.append(media.pk)
-        reply_to = None
-        if data["in_reply_to"]:
-            reply_to = post_selectors.get_post(data["in_reply_to"], request.user)
         post = post_services.create_post(
             request.user, data["text"], spoiler_text=data["spoiler_text"],
-            visibility=data["visibility"], in_reply_to=reply_to, media_ids=media_ids,
+            visibility=data["visibility"] or None, in_reply_to=reply_to, media_ids=media_ids,
         )
     except RateLimited as exc:
         return rate_limited(request, exc)
     except ParleyError as exc:
-        messages.error(request, exc.message)
+        _keep_draft(request, plain_error(exc.message))
         return redirect(back)
     if post.state == "held":
         messages.warning(request, "Your post is pending review. Only you can see it for now.")
@@ -172,10 +219,10 @@ def post_action(request: HttpRequest, post_id: int, action: str) -> HttpResponse
         if request.headers.get("HX-Request"):
             return HttpResponse(exc.message, status=exc.status)
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "web:home")
+        return redirect(_safe_next(request))
     if request.headers.get("HX-Request"):
         return _post_fragment(request, post.pk)
-    return redirect(request.POST.get("next") or "web:home")
+    return redirect(_safe_next(request))
 
 
 @login_required
@@ -242,28 +289,71 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
-    mode = settings.PARLEY_REGISTRATIONS
+    mode = django_settings.PARLEY_REGISTRATIONS
     form = SignupForm(request.POST or None)
     if request.method == "POST" and mode != "closed" and form.is_valid():
         try:
             data = form.cleaned_data
             user = account_services.register_member_from_ip(
                 ratelimits.client_ip(request), data["username"], data["email"],
-                data["password"], reason=data["reason"])
+                data["password"], reason=data["reason"], site_url=links.site_url(request))
         except RateLimited as exc:
             return rate_limited(request, exc)
         except ParleyError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, plain_error(exc.message))
         else:
-            if not user.is_approved:
-                return render(request, "web/error.html", {
-                    "message": "Thanks! Your account is waiting for a moderator's approval.",
-                    "title": "Almost there"})
-            login(request, user, backend="parley.accounts.backends.UsernameOrEmailBackend")
-            return redirect("web:home")
+            return _after_signup(request, user)
     return render(request, "web/signup.html", {"form": form, "mode": mode})
+
+
+def _after_signup(request: HttpRequest, user) -> HttpResponse:
+    if not user.email_confirmed:
+        waiting = (" After that, your account is waiting for a moderator's approval."
+                   if not user.is_approved else "")
+        return render(request, "web/error.html", {
+            "title": "Check your email",
+            "message": f"We sent a link to {user.email}. Open it to confirm your address and "
+                       f"activate your account.{waiting}"})
+    if not user.is_approved:
+        return render(request, "web/error.html", {
+            "message": "Thanks! Your account is waiting for a moderator's approval.",
+            "title": "Almost there"})
+    login(request, user, backend="parley.accounts.backends.UsernameOrEmailBackend")
+    return redirect("web:home")
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = account_services.confirm_email(token)
+    except ParleyError as exc:
+        return render(request, "web/error.html", {
+            "title": "Link not valid", "message": exc.message,
+            "resend": True}, status=400)
+    if user.is_approved:
+        messages.success(request, "Your email address is confirmed. You can log in now.")
+    else:
+        messages.success(request, "Your email address is confirmed. Your account now waits "
+                                  "for a moderator's approval.")
+    return redirect("web:login")
+
+
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """Ask for a new confirmation link. The answer is the same whether the address is known
+    or not, so the page does not reveal who has an account."""
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ratelimits.hit("mail_ip", ratelimits.client_ip(request))
+        except RateLimited as exc:
+            return rate_limited(request, exc)
+        user = account_selectors.unconfirmed_account_with_email(form.cleaned_data["email"])
+        if user is not None:
+            account_services.send_confirmation_mail(user, links.site_url(request))
+        return render(request, "web/error.html", {
+            "title": "Check your email",
+            "message": "If an account with that address waits for confirmation, we sent it a "
+                       "new link."})
+    return render(request, "web/resend_confirmation.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
@@ -314,6 +404,7 @@ def report(request: HttpRequest, username: str) -> HttpResponse:
         return render(request, "web/error.html", {"message": "No such account."}, status=404)
     form = ReportForm(request.POST or None, initial={"post_id": request.GET.get("post")})
     form.fields["rules"].choices = _rule_choices()
+    post = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -326,8 +417,63 @@ def report(request: HttpRequest, username: str) -> HttpResponse:
         except RateLimited as exc:
             return rate_limited(request, exc)
         except ParleyError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, plain_error(exc.message))
         else:
-            messages.success(request, "Thanks. Our moderators will review your report.")
-            return redirect("web:profile", username=account.username)
-    return render(request, "web/report.html", {"form": form, "account": account})
+            return render(request, "web/report_sent.html", {"account": account})
+    post_id = form["post_id"].value()
+    if post_id:
+        try:
+            post = post_selectors.get_post(post_id, request.user)
+        except (NotFound, ValueError):
+            post = None
+    return render(request, "web/report.html", {"form": form, "account": account, "post": post},
+                  status=400 if form.errors else 200)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    template_name = "web/password_change.html"
+    success_url = reverse_lazy("web:password_change")
+    success_message = "Your password was changed."
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Mail a reset link. Same answer for known and unknown addresses (Django's behaviour)."""
+
+    template_name = "web/password_reset_form.html"
+    email_template_name = "web/email/password_reset.txt"
+    subject_template_name = "web/email/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password_reset_done")
+    extra_email_context = {"title": django_settings.PARLEY_INSTANCE_TITLE}
+
+    def post(self, request, *args, **kwargs):
+        try:
+            ratelimits.hit("mail_ip", ratelimits.client_ip(request))
+        except RateLimited as exc:
+            return rate_limited(request, exc)
+        # The link in the mail uses the configured domain, never a forged Host header.
+        self.domain_override = links.site_domain(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.save(
+            domain_override=self.domain_override,
+            use_https=links.site_url(self.request).startswith("https:"),
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context=self.extra_email_context,
+        )
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "web/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password_reset_complete")
+
+    def form_valid(self, form):
+        # The reset link reached the mailbox: that confirms the address too.
+        account_services.mark_email_confirmed(form.user)
+        return super().form_valid(form)

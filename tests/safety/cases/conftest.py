@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from parley.posts import services as post_services
 from parley.safety.cases import services
 
 
 @pytest.fixture
-def post_by():
+def post_by(publish):
+    """A post others may see: created and fanned out (see ``publish``)."""
+
     def make(author, text: str = "An ordinary post about gardening"):
-        return post_services.create_post(author, text)
+        return publish(author, text)
 
     return make
 

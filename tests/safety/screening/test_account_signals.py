@@ -36,7 +36,15 @@ def test_an_established_account_is_not_held_below_the_threshold(veteran, cases_a
     assert case.category == "violence"
 
 
-def test_a_new_account_is_held_just_below_the_threshold(make_member, cases_about):
+@pytest.fixture
+def settled_instance(make_member):
+    """Most members joined long ago: a new account stands out."""
+    for n in range(3):
+        make_member(f"old{n}", date_joined=timezone.now() - timedelta(days=400))
+
+
+def test_a_new_account_is_held_just_below_the_threshold(settled_instance, make_member,
+                                                        cases_about):
     newcomer = make_member("newcomer")
     post = posts.create_post(newcomer, "grumblewick is coming")
     assert state_of(post) == PostState.HELD
@@ -77,4 +85,31 @@ def test_ordinary_posts_cost_no_signal_queries(veteran, django_assert_max_num_qu
     with django_assert_max_num_queries(30) as counted:
         posts.create_post(veteran, "a plain post about the weather")
     assert not any("cases_strike" in q["sql"]
+                   for q in counted.captured_queries)
+
+
+def test_on_a_new_instance_new_members_are_not_held_below_the_threshold(make_member,
+                                                                       cases_about):
+    """Every member of a new instance is new: the signal would lower everyone's bar."""
+    founders = [make_member(f"founder{n}") for n in range(3)]
+    post = posts.create_post(founders[0], "grumblewick is coming")
+    assert state_of(post) == PostState.PUBLISHED
+    [case] = cases_about(post=post)  # the score still opens a case for a moderator
+    assert "new account" not in case.screening[0]["reason"]
+
+
+def test_during_a_wave_of_sign_ups_the_new_account_signal_waits(settled_instance, make_member):
+    """A migration wave: once most members are new, being new says nothing."""
+    wave = [make_member(f"arrival{n}") for n in range(4)]
+    post = posts.create_post(wave[0], "grumblewick is coming")
+    assert state_of(post) == PostState.PUBLISHED
+
+
+def test_the_median_join_date_is_read_once_per_ten_minutes(settled_instance, make_member,
+                                                           django_assert_max_num_queries):
+    newcomer = make_member("newcomer")
+    posts.create_post(newcomer, "grumblewick is coming")
+    with django_assert_max_num_queries(60) as counted:
+        posts.create_post(newcomer, "grumblewick is coming again")
+    assert not any("date_joined" in q["sql"] and "ORDER BY" in q["sql"]
                    for q in counted.captured_queries)

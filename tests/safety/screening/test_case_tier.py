@@ -77,6 +77,8 @@ def test_an_edit_keeps_the_inline_case(veteran, publish, cases_about):
 def test_account_signals_lower_the_accurate_tiers_bar(make_member, veteran, publish,
                                                      cases_about):
     assert publish(veteran, "grumblewick is coming").state == PostState.PUBLISHED
+    for n in range(2):  # most members joined long ago: a new account stands out
+        make_member(f"old{n}", date_joined=veteran.date_joined)
     newcomer = make_member("newcomer")
     post = publish(newcomer, "grumblewick is coming")
     assert post.state == PostState.HELD  # 0.87 from the accurate tier, hold 0.90 - 0.05

@@ -14,7 +14,7 @@ from django.utils import timezone
 from parley.accounts import services as account_services
 from parley.accounts.models import User
 from parley.core.errors import Conflict, NotAllowed, ValidationFailed
-from parley.notifications.services import notify, withdraw_for_post
+from parley.notifications.services import notify, notify_outcome, withdraw_for_post
 from parley.posts.models import Post, PostState
 from parley.posts.services import transition_post
 from parley.safety import policy
@@ -276,8 +276,10 @@ def issue_statement(action: CaseAction, case: Case) -> StatementOfReasons:
         content_date=case.post.created_at if case.post_id else None,
         puid=uuid.uuid4().hex,
     )
-    notify(recipient=case.account, actor=action.moderator or case.account,
-           kind="moderation_warning", statement_id=statement.pk)
+    # The instance decided, not a person: as in Mastodon, the warning comes "from" the
+    # member's own account, so the moderator's identity never reaches them.
+    notify(recipient=case.account, actor=case.account, kind="moderation_warning",
+           statement_id=statement.pk)
     record_event("statement.issued", actor=action.moderator, actor_label="" if
                  action.moderator else "policy", subject=statement,
                  data={"action_id": action.pk, "recipient_id": case.account_id,
@@ -326,6 +328,9 @@ def decide_notice(notice: Notice, outcome: str, text: str) -> None:
     notice.save(update_fields=["outcome", "outcome_text", "decided_at"])
     if notice.notifier_id and outcome in ("actioned", "rejected"):
         _count_for_notifier(notice)
+    if notice.reporter_id and notice.source == NoticeSource.MEMBER:
+        notify_outcome(recipient=notice.reporter, kind="report_decided", subject_id=notice.pk,
+                       outcome=outcome, url=f"/notice/{notice.receipt}")
     email = notice.email or (notice.reporter.email if notice.reporter_id else "")
     if email and notice.source != NoticeSource.SCREENING:
         transaction.on_commit(lambda: _mail_outcome(notice, email))

@@ -121,7 +121,7 @@ def near_duplicates(post: Post, threshold: float = 0.8) -> list[Post]:
 def statements_for(user: User) -> QuerySet[StatementOfReasons]:
     return (
         StatementOfReasons.objects.filter(recipient=user)
-        .select_related("action", "action__case")
+        .select_related("action", "action__case", "action__case__post")
         .order_by("-id")
     )
 
@@ -143,6 +143,26 @@ def get_statement_for(user: User | None, statement_id: int | str) -> StatementOf
     if statement.recipient_id != user.pk and not user.is_moderator:
         raise NotFound("Statement not found")
     return statement
+
+
+@dataclass(frozen=True)
+class ActedOn:
+    """The content a statement is about, quoted to its author (whoever else asks: moderators)."""
+
+    text: str
+    spoiler_text: str
+    created_at: object
+    media_count: int
+    purged: bool  # past the preservation window: the words are no longer kept
+
+
+def content_acted_on(statement: StatementOfReasons) -> ActedOn | None:
+    post = statement.action.case.post if statement.action.case.post_id else None
+    if post is None:
+        return None
+    media = post.media.count()
+    purged = not (post.text or post.spoiler_text or media)
+    return ActedOn(post.text, post.spoiler_text, post.created_at, media, purged)
 
 
 def statements_by_id(ids: list[int]) -> dict[int, StatementOfReasons]:

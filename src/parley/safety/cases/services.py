@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Follow, User
 from parley.core.errors import Conflict, NotAllowed, NotFound, RateLimited, ValidationFailed
+from parley.notifications.services import notify_outcome
 from parley.posts.models import Post, PostState, Visibility
 from parley.safety import policy
 from parley.safety.audit import record_event
@@ -39,6 +40,7 @@ from parley.safety.cases.models import (
     Case,
     CaseAction,
     CaseState,
+    InstanceRule,
     Notice,
     NoticeSource,
     Notifier,
@@ -142,7 +144,7 @@ def file_member_report(
     posts: list,
     category: str,
     comment: str = "",
-    rule_ids: list[int] | tuple = (),
+    rule_ids: list[int | str] | tuple = (),
 ) -> Notice:
     """A member reports an account and optionally some of its posts (Mastodon's reports).
 
@@ -152,6 +154,7 @@ def file_member_report(
     if reporter.pk == account.pk:
         raise ValidationFailed("You cannot report yourself")
     policy_category = REPORT_CATEGORY[category]
+    rule_ids = _check_rule_ids(rule_ids)
     post = posts[0] if len(posts) == 1 else None
     with transaction.atomic():
         duplicate = Notice.objects.filter(
@@ -563,6 +566,30 @@ def _appeal_text(text: str) -> str:
     return text[:5000]
 
 
+FINAL_ON_APPEAL = ("This decision was already reviewed on appeal, and the decision on an appeal "
+                   "is final here. You can still take it to a certified out-of-court dispute "
+                   "settlement body (DSA Art. 21) or to a court.")
+
+
+def appeal_refusal(appeals: list[Appeal], decided_at: datetime | None = None) -> str:
+    """Why a decision cannot be appealed (again), or "": one appeal per decision. An appeal
+    decided before ``decided_at`` was about an earlier decision (a reopened case)."""
+    for appeal in appeals:
+        if appeal.state == Appeal.State.PENDING:
+            return "This decision is already under appeal"
+        if decided_at is None or (appeal.decided_at and appeal.decided_at >= decided_at):
+            return FINAL_ON_APPEAL
+    return ""
+
+
+def _refuse_second_appeal(appeals: list[Appeal], decided_at: datetime | None = None) -> None:
+    refusal = appeal_refusal(appeals, decided_at)
+    if refusal == FINAL_ON_APPEAL:
+        raise ValidationFailed(refusal)
+    if refusal:
+        raise Conflict(refusal)
+
+
 def file_appeal(statement: StatementOfReasons, appellant: User, text: str) -> Appeal:
     """The author contests a decision about their content or account."""
     if appellant is None or statement.recipient_id != appellant.pk:
@@ -570,8 +597,7 @@ def file_appeal(statement: StatementOfReasons, appellant: User, text: str) -> Ap
     _check_window(statement.created_at)
     text = _appeal_text(text)
     with transaction.atomic():
-        if statement.appeals.filter(state=Appeal.State.PENDING).exists():
-            raise Conflict("This decision is already under appeal")
+        _refuse_second_appeal(list(statement.appeals.select_for_update()))
         if statement.action.reversed_at:
             raise Conflict("This decision was already reversed")
         appeal = Appeal.objects.create(statement=statement, appellant=appellant,
@@ -589,8 +615,7 @@ def file_notice_appeal(notice: Notice, text: str) -> Appeal:
     _check_window(notice.decided_at)
     text = _appeal_text(text)
     with transaction.atomic():
-        if notice.appeals.filter(state=Appeal.State.PENDING).exists():
-            raise Conflict("This decision is already under appeal")
+        _refuse_second_appeal(list(notice.appeals.select_for_update()), notice.decided_at)
         appeal = Appeal.objects.create(notice=notice, appellant=notice.reporter,
                                        text=text)
         _mark_case_appealed(notice.case)
@@ -641,6 +666,7 @@ def decide_appeal(appeal: Appeal, moderator: User, *, reverse: bool, text: str) 
             case.save(update_fields=["state"])
         record_event("appeal.decided", actor=moderator, subject=appeal,
                      data={"outcome": appeal.state, "case_id": case.pk})
+        _notify_appeal_outcome(appeal)
     transaction.on_commit(lambda: _mail_appeal_outcome(appeal))
     return appeal
 
@@ -670,6 +696,15 @@ def _reverse_for_appeal(appeal: Appeal, moderator: User, case: Case) -> None:
     if case.state != CaseState.OPEN:
         move_case(case, CaseState.OPEN)
         case.save(update_fields=["state"])
+
+
+def _notify_appeal_outcome(appeal: Appeal) -> None:
+    if not appeal.appellant_id:  # a notifier or an anonymous notice: mail and receipt only
+        return
+    url = (f"/statements/{appeal.statement_id}" if appeal.statement_id
+           else f"/notice/{appeal.notice.receipt}")
+    notify_outcome(recipient=appeal.appellant, kind="appeal_decided", subject_id=appeal.pk,
+                   outcome=appeal.state, url=url)
 
 
 def _mail_appeal_outcome(appeal: Appeal) -> None:
@@ -735,3 +770,87 @@ def make_referral(case: Case, moderator: User) -> Referral:
 
 def referral_package(referral: Referral) -> dict:
     return dict(referral.package, referral_id=referral.pk)
+
+
+# -- instance rules (what reports cite; Mastodon's Rule entity) ------------------------------
+
+RULE_TEXT_MAX = 300
+RULE_HINT_MAX = 1000
+
+
+def _require_admin(actor: User | None) -> None:
+    """``actor`` None is the operator at the shell (``parley rules``)."""
+    if actor is not None and not getattr(actor, "is_admin", False):
+        raise NotAllowed("Only admins may change the instance rules")
+
+
+def _rule_fields(text: str, hint: str) -> tuple[str, str]:
+    text, hint = (text or "").strip(), (hint or "").strip()
+    if not text:
+        raise ValidationFailed("A rule needs a text")
+    if len(text) > RULE_TEXT_MAX:
+        raise ValidationFailed(f"A rule's text is at most {RULE_TEXT_MAX} characters")
+    if len(hint) > RULE_HINT_MAX:
+        raise ValidationFailed(f"A rule's hint is at most {RULE_HINT_MAX} characters")
+    return text, hint
+
+
+def _audit_rule(event: str, actor: User | None, rule: InstanceRule, **data) -> None:
+    record_event(event, actor=actor, actor_label="" if actor else "cli",
+                 subject_type="instancerule", subject_id=rule.pk,
+                 data={"text": rule.text, "hint": rule.hint, **data})
+
+
+def add_rule(actor: User | None, text: str, hint: str = "") -> InstanceRule:
+    """Add an instance rule at the end of the list (audited)."""
+    _require_admin(actor)
+    text, hint = _rule_fields(text, hint)
+    with transaction.atomic():
+        last = InstanceRule.objects.order_by("-position").values_list("position", flat=True)
+        rule = InstanceRule.objects.create(text=text, hint=hint,
+                                           position=(last.first() or 0) + 1)
+        _audit_rule("rule.added", actor, rule)
+    return rule
+
+
+def change_rule(actor: User | None, rule_id: int | str, text: str, hint: str = ""
+                ) -> InstanceRule:
+    """Reword a rule; reports that cite it keep citing it (audited, with the old words)."""
+    _require_admin(actor)
+    text, hint = _rule_fields(text, hint)
+    with transaction.atomic():
+        rule = _rule(rule_id, lock=True)
+        before = {"text": rule.text, "hint": rule.hint}
+        rule.text, rule.hint = text, hint
+        rule.save(update_fields=["text", "hint"])
+        _audit_rule("rule.changed", actor, rule, before=before)
+    return rule
+
+
+def remove_rule(actor: User | None, rule_id: int | str) -> None:
+    """Remove a rule (audited). Reports that cited it keep its id in their notice."""
+    _require_admin(actor)
+    with transaction.atomic():
+        rule = _rule(rule_id, lock=True)
+        _audit_rule("rule.removed", actor, rule)
+        rule.delete()
+
+
+def _rule(rule_id: int | str, *, lock: bool = False) -> InstanceRule:
+    queryset = InstanceRule.objects.select_for_update() if lock else InstanceRule.objects
+    rule = queryset.filter(pk=int(rule_id)).first() if str(rule_id).isdigit() else None
+    if rule is None:
+        raise NotFound(f"No rule {rule_id}")
+    return rule
+
+
+def _check_rule_ids(rule_ids: list[int | str] | tuple) -> list[int]:
+    """The cited rules' ids, each an existing rule's (a report cites the rules it breaks)."""
+    given = {str(r).strip() for r in rule_ids}
+    wanted = sorted(int(r) for r in given if r.isdigit() and len(r) < 19)
+    known = set(InstanceRule.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    unknown = sorted(given - {str(r) for r in known})
+    if unknown:
+        raise ValidationFailed(f"Unknown rule_ids: {', '.join(unknown)[:200]}; see "
+                               "GET /api/v1/instance/rules")
+    return wanted

@@ -322,10 +322,15 @@ def _apply_account_signals(verdict: ScreeningVerdict, author, text: str) -> None
     from parley.safety.screening import signals
 
     scored = [r for r in verdict.results if r.scores and signals.near_threshold(r.scores)]
-    if not scored:
-        return
-    found = signals.account_signals(author, text)
-    for result in scored:
+    if scored:
+        apply_signals(verdict, signals.account_signals(author, text), scored)
+
+
+def apply_signals(verdict: ScreeningVerdict, found, results: list[DetectorResult] | None = None
+                  ) -> None:
+    """Lower each category's thresholds by the shift of the signals ``found`` (an
+    ``AccountSignals``) and hold or open a case where the scores now reach them."""
+    for result in verdict.results if results is None else results:
         for category in result.scores:
             shift, names = found.for_category(category)
             if names:
@@ -377,13 +382,18 @@ def screen_before_distribution(post) -> str:
     verdict = run_detectors(_load(accurate_detectors), combined, "accurate")
     if verdict.outcome in ("publish", "case"):
         _apply_account_signals(verdict, post.author, combined)
-    if verdict.outcome in ("hold", "reject"):  # too late to reject: the post exists
-        verdict.outcome = "hold"
-        from parley.posts.models import PostState
-        from parley.posts.services import transition_post
+    from django.db import transaction
 
-        transition_post(post, PostState.HELD)
-    record_post_screening(post, verdict)
+    # Hold and case together: a fan-out that dies between them is re-run from the start,
+    # never leaves a held post no moderator will see.
+    with transaction.atomic():
+        if verdict.outcome in ("hold", "reject"):  # too late to reject: the post exists
+            verdict.outcome = "hold"
+            from parley.posts.models import PostState
+            from parley.posts.services import transition_post
+
+            transition_post(post, PostState.HELD)
+        record_post_screening(post, verdict)
     if verdict.outcome != "hold":
         queue_background_screening(post)
     return verdict.outcome

@@ -4,8 +4,9 @@ posts, a threat aimed at a named person. The weights are policy (``ACCOUNT_SIGNA
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from parley.safety import policy
@@ -32,8 +33,7 @@ def account_signals(author, text: str) -> AccountSignals:
     rules = policy.ACCOUNT_SIGNALS
     found: list[tuple[str, float]] = []
     now = timezone.now()
-    young = timedelta(hours=rules["new_account"]["younger_than_hours"])
-    if author.date_joined and now - author.date_joined < young:
+    if _new_here(author, now):
         found.append(("new account", rules["new_account"]["shift"]))
     strikes = Strike.objects.filter(account=author, active=True).count()
     if strikes:
@@ -47,6 +47,34 @@ def account_signals(author, text: str) -> AccountSignals:
     if "@" in text:
         found.append((MENTIONS, rules["mentions_a_person"]["shift"]))
     return AccountSignals(tuple(found))
+
+
+def _new_here(author, now: datetime) -> bool:
+    """Younger than a day, on an instance where most members are not (see the policy)."""
+    rules = policy.ACCOUNT_SIGNALS["new_account"]
+    young = timedelta(hours=rules["younger_than_hours"])
+    if not author.date_joined or now - author.date_joined >= young:
+        return False
+    median = median_join_date()
+    settled = timedelta(days=rules["median_member_older_than_days"])
+    return median is not None and now - median >= settled
+
+
+MEDIAN_CACHE_KEY = "parley:safety:median-join-date"
+
+
+def median_join_date() -> datetime | None:
+    """When the median active member joined; cached for ten minutes (it moves slowly)."""
+    cached = cache.get(MEDIAN_CACHE_KEY)
+    if cached is not None:
+        return cached or None
+    from parley.accounts.models import User
+
+    members = User.objects.filter(is_active=True).order_by("date_joined")
+    count = members.count()
+    median = members.values_list("date_joined", flat=True)[count // 2] if count else None
+    cache.set(MEDIAN_CACHE_KEY, median or "", 600)
+    return median
 
 
 def near_threshold(scores: dict[str, float]) -> bool:

@@ -90,3 +90,12 @@ class AppealDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("uphold", "Uphold"), ("reverse", "Reverse")])
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                            label="Reasons for the decision (sent to the appellant)")
+
+
+class RuleForm(forms.Form):
+    """An instance rule, as members see it in the report form and the API."""
+
+    text = forms.CharField(max_length=300, label="Rule",
+                           help_text="Short, as members will cite it in reports.")
+    hint = forms.CharField(required=False, max_length=1000, label="Explanation (optional)",
+                           widget=forms.Textarea(attrs={"rows": 2}))

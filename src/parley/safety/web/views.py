@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,13 +22,14 @@ from parley.posts.models import PostState
 from parley.safety.cases import selectors as cases
 from parley.safety.cases import services
 from parley.safety.cases.models import OPEN_STATES, ActionKind, Appeal
-from parley.safety.policy import APPEAL_WINDOW, POLICY, category_policy
+from parley.safety.policy import APPEAL_WINDOW, POLICY, category_policy, dsa_category_label
 from parley.safety.web.forms import (
     ActionForm,
     AppealDecisionForm,
     AppealForm,
     BulkActionForm,
     NoticeForm,
+    RuleForm,
 )
 from parley.web.views import rate_limited
 
@@ -68,6 +70,18 @@ def moderator_required(view):
     def check(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_moderator:
             return _error(request, "Only moderators can see this page.", 403)
+        return view(request, *args, **kwargs)
+
+    return login_required(check)
+
+
+def admin_required(view):
+    """Anonymous visitors go to the log-in page; members and moderators get 403."""
+
+    @wraps(view)
+    def check(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_admin:
+            return _error(request, "Only admins can see this page.", 403)
         return view(request, *args, **kwargs)
 
     return login_required(check)
@@ -363,23 +377,80 @@ def notice_status(request: HttpRequest, receipt: str) -> HttpResponse:
     return render(request, "safety/notice_status.html", {
         "notice": found, "form": form, "appeals": found.appeals.order_by("created_at"),
         "can_appeal": found.outcome == "rejected"
-        and not found.appeals.filter(state=Appeal.State.PENDING).exists(),
+        and not services.appeal_refusal(list(found.appeals.all()), found.decided_at),
+        "final": services.appeal_refusal(list(found.appeals.all()), found.decided_at)
+        == services.FINAL_ON_APPEAL,
+        "final_text": services.FINAL_ON_APPEAL,
     })
+
+
+# ---- instance rules (admins) --------------------------------------------------------------
+
+def _render_rules(request: HttpRequest, form: RuleForm | None = None, *, error: str = "",
+                  status: int = 200) -> HttpResponse:
+    return render(request, "safety/rules.html", {
+        "rules": cases.instance_rules(), "form": form or RuleForm(), "error": error,
+    }, status=status)
+
+
+@admin_required
+def rules(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_rules(request)
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        return _render_rules(request, form, status=422)
+    try:
+        rule = services.add_rule(request.user, form.cleaned_data["text"],
+                                 form.cleaned_data["hint"])
+    except ParleyError as exc:
+        return _render_rules(request, form, error=exc.message, status=exc.status)
+    messages.success(request, f"Rule {rule.pk} added.")
+    return redirect("safety:rules")
+
+
+@admin_required
+@require_POST
+def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        return _render_rules(request, error="A rule needs a text of at most 300 characters.",
+                             status=422)
+    try:
+        services.change_rule(request.user, rule_id, form.cleaned_data["text"],
+                             form.cleaned_data["hint"])
+    except ParleyError as exc:
+        return _render_rules(request, error=exc.message, status=exc.status)
+    messages.success(request, f"Rule {rule_id} changed.")
+    return redirect("safety:rules")
+
+
+@admin_required
+@require_POST
+def rule_remove(request: HttpRequest, rule_id: int) -> HttpResponse:
+    try:
+        services.remove_rule(request.user, rule_id)
+    except ParleyError as exc:
+        return _render_rules(request, error=exc.message, status=exc.status)
+    messages.success(request, f"Rule {rule_id} removed.")
+    return redirect("safety:rules")
 
 
 # ---- statements of reasons (DSA Art. 17) -------------------------------------------------
 
 @login_required
 def statements(request: HttpRequest) -> HttpResponse:
-    items = cases.statements_for(request.user).select_related("action")
-    return render(request, "safety/statements.html", {"statements": items,
-                                                       "labels": ACTION_LABELS})
+    items = [{"s": s, "measure": ACTION_LABELS.get(s.action.kind, s.action.kind),
+              "category": dsa_category_label(s.category)}
+             for s in cases.statements_for(request.user)]
+    return render(request, "safety/statements.html", {"rows": items})
 
 
 def _render_statement(request: HttpRequest, statement, form: AppealForm | None = None,
                       status: int = 200) -> HttpResponse:
     appeal_until = statement.created_at + APPEAL_WINDOW
     appeals_made = list(statement.appeals.order_by("created_at"))
+    refusal = services.appeal_refusal(appeals_made)
     context = {
         "s": statement,
         "measure": ACTION_LABELS.get(statement.action.kind, statement.action.kind),
@@ -388,9 +459,14 @@ def _render_statement(request: HttpRequest, statement, form: AppealForm | None =
                                                       statement.automated_decision),
         "appeal_until": appeal_until,
         "appeals": appeals_made,
+        "instance": settings.PARLEY_DOMAIN,
+        "category_label": dsa_category_label(statement.category),
+        "content": cases.content_acted_on(statement),
         "can_appeal": statement.recipient_id == request.user.pk
-        and timezone.now() <= appeal_until
-        and not any(a.state == Appeal.State.PENDING for a in appeals_made),
+        and timezone.now() <= appeal_until and not refusal
+        and not statement.action.reversed_at,
+        "final": refusal == services.FINAL_ON_APPEAL and not statement.action.reversed_at,
+        "final_text": services.FINAL_ON_APPEAL,
         "form": form or AppealForm(),
     }
     return render(request, "safety/statement.html", context, status=status)

@@ -1,15 +1,17 @@
-"""`parley serve`: migrate, then run the web server (gunicorn) and the task worker."""
+"""`parley serve`: migrate, then run and supervise the web server (gunicorn) and the worker."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
+import threading
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from parley.core.supervisor import Child, SupervisionFailed, supervise
 
 
 class Command(BaseCommand):
@@ -43,44 +45,43 @@ class Command(BaseCommand):
         self.stdout.write("Applying database migrations...")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "parley.cli", "worker"])
         address = f"{options['host']}:{options['port']}"
+        children = [Child("web server", _gunicorn_command(address, options), give_up_after=5)]
+        if not options["no_worker"]:
+            children.append(Child("worker", [sys.executable, "-m", "parley.cli", "worker"]))
         self.stdout.write(f"Parley is serving on http://{address} (data in {settings.DATA_DIR})")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "parley.wsgi:application",
-                "--config",
-                "python:parley.core.gunicorn_conf",
-                "--bind",
-                address,
-                "--workers",
-                str(options["workers"]),
-                "--threads",
-                str(options["threads"]),
-                "--worker-class",
-                "gthread",
-                "--access-logfile",
-                "-",
-                "--graceful-timeout",
-                "10",
-            ]
-        )
+        self.stdout.flush()
+        stopping = threading.Event()
 
         def stop(signum, frame) -> None:
-            for process in (server, worker):
-                if process and process.poll() is None:
-                    process.terminate()
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            server.wait()
-        finally:
-            stop(None, None)
-            if worker:
-                worker.wait(timeout=15)
+            supervise(children, stopping)
+        except SupervisionFailed as error:
+            raise CommandError(str(error)) from None
+
+
+def _gunicorn_command(address: str, options: dict) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "parley.wsgi:application",
+        "--config",
+        "python:parley.core.gunicorn_conf",
+        "--bind",
+        address,
+        "--workers",
+        str(options["workers"]),
+        "--threads",
+        str(options["threads"]),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]

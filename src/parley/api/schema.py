@@ -1,0 +1,455 @@
+"""The OpenAPI document: drf-spectacular finds the routes, and one table here says what each
+Mastodon operation takes and returns; a postprocessing hook adds it with the errors every
+operation can answer (401/403 by scope, 404, 413, 422, 429), so views stay undecorated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from parley.api.base import AnonymousOr, Needed, needed_for
+
+# -- schemas --------------------------------------------------------------------------------
+
+STR = {"type": "string"}
+NSTR = {"type": "string", "nullable": True}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+ID = {"type": "string", "pattern": "^[0-9]+$", "description": "a numeric id, as a string"}
+IDS = {"type": "array", "items": ID}
+OBJECT = {"type": "object"}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array_of(name: str) -> dict[str, Any]:
+    return {"type": "array", "items": ref(name)}
+
+
+def entity(required: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """An object with these required properties; others may be present."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **optional},
+    }
+
+
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "Error": entity({"error": STR}, error_description=STR),
+    "Account": entity(
+        {"id": ID, "username": STR, "acct": STR, "display_name": STR, "locked": BOOL,
+         "bot": BOOL, "created_at": STR, "note": STR, "url": STR, "avatar": STR,
+         "followers_count": INT, "following_count": INT, "statuses_count": INT},
+        source=OBJECT, last_status_at=NSTR,
+    ),
+    "MediaAttachment": entity(
+        {"id": ID, "type": STR, "url": NSTR}, description=NSTR, preview_url=NSTR
+    ),
+    "Status": entity(
+        {"id": ID, "created_at": STR, "account": ref("Account"), "content": STR,
+         "visibility": {"type": "string",
+                        "enum": ["public", "unlisted", "private", "direct"]},
+         "sensitive": BOOL, "spoiler_text": STR,
+         "media_attachments": array_of("MediaAttachment"), "mentions": {"type": "array"},
+         "tags": {"type": "array"}, "reblogs_count": INT, "favourites_count": INT,
+         "replies_count": INT},
+        in_reply_to_id=NSTR, edited_at=NSTR, text=NSTR,
+        reblog={"type": "object", "nullable": True},
+    ),
+    "StatusSource": entity({"id": ID, "text": STR, "spoiler_text": STR}),
+    "StatusEdit": entity({"content": STR, "created_at": STR, "account": ref("Account")}),
+    "Context": entity({"ancestors": array_of("Status"), "descendants": array_of("Status")}),
+    "Relationship": entity(
+        {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL}
+    ),
+    "Notification": entity({"id": ID, "type": STR, "created_at": STR, "account": ref("Account")}),
+    "Application": entity(
+        {"name": STR}, website=NSTR, client_id=STR, client_secret=STR,
+        scopes={"type": "array", "items": STR}
+    ),
+    "Token": entity({"access_token": STR, "token_type": STR, "scope": STR, "created_at": INT}),
+    "Rule": entity({"id": ID, "text": STR}),
+    "InstanceV1": entity({"uri": STR, "title": STR, "version": STR, "configuration": OBJECT}),
+    "InstanceV2": entity({"domain": STR, "title": STR, "version": STR, "configuration": OBJECT}),
+    "Search": entity(
+        {"accounts": array_of("Account"), "statuses": array_of("Status"),
+         "hashtags": {"type": "array"}}
+    ),
+    "Report": entity({"id": ID, "category": STR, "target_account": ref("Account")}),
+}
+
+
+# -- the table of Mastodon operations -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    summary: str
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
+    body: dict[str, dict[str, Any]] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    returns: dict[str, Any] = field(default_factory=lambda: OBJECT)
+    multipart: bool = False
+
+
+PAGING = {
+    "max_id": {**ID, "description": "results older than this id"},
+    "since_id": {**ID, "description": "results newer than this id"},
+    "min_id": {**ID, "description": "results immediately newer than this id"},
+    "limit": {**INT, "description": "clamped to 1..40 (accounts: 80)"},
+}
+TEXT = {"type": "string", "maxLength": 5000}
+
+
+def text(limit: int, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "maxLength": limit, **extra}
+
+
+STATUS_BODY = {
+    "status": {**STR, "description": f"the text; {settings.PARLEY_MAX_POST_CHARS} characters "
+               "(a link counts 23), at most PARLEY_MAX_POST_BYTES bytes"},
+    "spoiler_text": text(1000),
+    "media_ids": {**IDS, "maxItems": 4},
+    "sensitive": BOOL,
+    "visibility": {"type": "string", "enum": ["public", "unlisted", "private", "direct"]},
+    "language": text(16),
+    "in_reply_to_id": ID,
+    "scheduled_at": {**STR, "description": "not supported yet: 422"},
+    "poll": {**OBJECT, "description": "not supported yet: 422"},
+}
+STATUS_ACTION = Op("", returns=ref("Status"))
+
+OPERATIONS: dict[tuple[str, str], Op] = {
+    ("POST", "/api/v1/apps"): Op(
+        "Register an app",
+        body={"client_name": text(60), "redirect_uris": text(2000), "scopes": text(1000),
+              "website": text(2000)},
+        required=("client_name", "redirect_uris"), returns=ref("Application")),
+    ("GET", "/api/v1/apps/verify_credentials"): Op("The app of this token",
+                                                  returns=ref("Application")),
+    ("GET", "/api/v1/instance"): Op("Instance metadata (v1)", returns=ref("InstanceV1")),
+    ("GET", "/api/v2/instance"): Op("Instance metadata (v2)", returns=ref("InstanceV2")),
+    ("GET", "/api/v1/instance/rules"): Op("The instance's rules", returns=array_of("Rule")),
+    ("GET", "/api/v1/custom_emojis"): Op("Custom emojis (none)", returns={"type": "array"}),
+    ("GET", "/api/v1/filters"): Op("Filters (none yet)", returns={"type": "array"}),
+    ("GET", "/api/v2/filters"): Op("Filters (none yet)", returns={"type": "array"}),
+    ("GET", "/api/v1/lists"): Op("Lists (none yet)", returns={"type": "array"}),
+    ("GET", "/api/v1/bookmarks"): Op("Bookmarks (none yet)", returns={"type": "array"}),
+    ("GET", "/api/v1/follow_requests"): Op("Follow requests (none: no locked accounts)",
+                                          returns={"type": "array"}),
+    ("GET", "/api/v1/markers"): Op("Timeline markers (none yet)"),
+    ("GET", "/api/v2/search"): Op(
+        "Search accounts, hashtags and statuses",
+        query={"q": text(500),
+               "type": {"type": "string", "enum": ["accounts", "hashtags", "statuses"]},
+               "limit": INT, "offset": {**INT, "minimum": 0}, "resolve": BOOL},
+        returns=ref("Search")),
+    ("POST", "/api/v1/reports"): Op(
+        "Report an account or its statuses",
+        body={"account_id": ID, "status_ids": IDS, "comment": text(1000),
+              "category": {"type": "string", "enum": ["spam", "legal", "violation", "other"]},
+              "rule_ids": IDS, "forward": BOOL},
+        required=("account_id",), returns=ref("Report")),
+    ("POST", "/api/v1/accounts"): Op(
+        "Sign up",
+        body={"username": text(30), "email": text(254), "password": text(128),
+              "agreement": BOOL, "locale": text(16), "reason": text(1000)},
+        required=("username", "email", "password", "agreement"), returns=ref("Token")),
+    ("GET", "/api/v1/accounts/verify_credentials"): Op("The token's account",
+                                                      returns=ref("Account")),
+    ("PATCH", "/api/v1/accounts/update_credentials"): Op(
+        "Update the profile",
+        body={"display_name": text(100), "note": text(500), "avatar": {**STR, "format": "binary"},
+              "locked": {**BOOL, "description": "true is not supported yet: 422"}, "bot": BOOL},
+        returns=ref("Account"), multipart=True),
+    ("GET", "/api/v1/accounts/relationships"): Op(
+        "Relationships with accounts", query={"id[]": IDS}, returns=array_of("Relationship")),
+    ("GET", "/api/v1/accounts/lookup"): Op("An account by its address", query={"acct": text(300)},
+                                          required=("acct",), returns=ref("Account")),
+    ("GET", "/api/v1/accounts/search"): Op(
+        "Search accounts", query={"q": text(500), "limit": INT, "resolve": BOOL},
+        required=("q",), returns=array_of("Account")),
+    ("GET", "/api/v1/accounts/{account_id}"): Op("An account", returns=ref("Account")),
+    ("GET", "/api/v1/accounts/{account_id}/statuses"): Op(
+        "An account's statuses",
+        query={**PAGING, "pinned": BOOL, "exclude_replies": BOOL, "exclude_reblogs": BOOL,
+               "only_media": BOOL, "tagged": text(100)},
+        returns=array_of("Status")),
+    ("GET", "/api/v1/accounts/{account_id}/followers"): Op(
+        "Followers", query=PAGING, returns=array_of("Account")),
+    ("GET", "/api/v1/accounts/{account_id}/following"): Op(
+        "Followed accounts", query=PAGING, returns=array_of("Account")),
+    **{("POST", f"/api/v1/accounts/{{account_id}}/{action}"): Op(
+        f"{action.capitalize()} an account",
+        body={"notifications": BOOL} if action == "mute" else {},
+        returns=ref("Relationship"))
+       for action in ("follow", "unfollow", "block", "unblock", "mute", "unmute")},
+    ("GET", "/api/v1/blocks"): Op("Blocked accounts", query=PAGING, returns=array_of("Account")),
+    ("GET", "/api/v1/mutes"): Op("Muted accounts", query=PAGING, returns=array_of("Account")),
+    ("POST", "/api/v1/statuses"): Op("Post a status (header Idempotency-Key accepted)",
+                                    body=STATUS_BODY, returns=ref("Status")),
+    ("GET", "/api/v1/statuses/{status_id}"): Op("A status", returns=ref("Status")),
+    ("PUT", "/api/v1/statuses/{status_id}"): Op(
+        "Edit a status",
+        body={k: STATUS_BODY[k] for k in ("status", "spoiler_text", "sensitive", "media_ids",
+                                          "scheduled_at", "poll")},
+        returns=ref("Status")),
+    ("DELETE", "/api/v1/statuses/{status_id}"): Op("Delete a status (returns it with its text)",
+                                                  returns=ref("Status")),
+    ("GET", "/api/v1/statuses/{status_id}/context"): Op("Ancestors and replies",
+                                                       returns=ref("Context")),
+    ("GET", "/api/v1/statuses/{status_id}/source"): Op("The plain text of one's own status",
+                                                      returns=ref("StatusSource")),
+    ("GET", "/api/v1/statuses/{status_id}/history"): Op("Earlier versions",
+                                                       returns=array_of("StatusEdit")),
+    ("GET", "/api/v1/statuses/{status_id}/favourited_by"): Op("Who liked it",
+                                                             returns=array_of("Account")),
+    ("GET", "/api/v1/statuses/{status_id}/reblogged_by"): Op("Who echoed it",
+                                                            returns=array_of("Account")),
+    **{("POST", f"/api/v1/statuses/{{status_id}}/{action}"): Op(
+        f"{action.capitalize()} a status", returns=ref("Status"))
+       for action in ("reblog", "unreblog", "favourite", "unfavourite")},
+    ("POST", "/api/v1/media"): Op(
+        "Upload an image (PNG, JPEG, GIF, WebP)",
+        body={"file": {**STR, "format": "binary"}, "description": text(1500)},
+        required=("file",), returns=ref("MediaAttachment"), multipart=True),
+    ("POST", "/api/v2/media"): Op(
+        "Upload an image (PNG, JPEG, GIF, WebP)",
+        body={"file": {**STR, "format": "binary"}, "description": text(1500)},
+        required=("file",), returns=ref("MediaAttachment"), multipart=True),
+    ("GET", "/api/v1/media/{media_id}"): Op("One's own upload", returns=ref("MediaAttachment")),
+    ("PUT", "/api/v1/media/{media_id}"): Op("Describe an upload",
+                                            body={"description": text(1500)},
+                                            returns=ref("MediaAttachment")),
+    ("GET", "/api/v1/timelines/home"): Op("Home timeline", query=PAGING,
+                                          returns=array_of("Status")),
+    ("GET", "/api/v1/timelines/public"): Op(
+        "Public timeline", query={**PAGING, "local": BOOL, "remote": BOOL, "only_media": BOOL},
+        returns=array_of("Status")),
+    ("GET", "/api/v1/timelines/tag/{tag}"): Op("Hashtag timeline", query=PAGING,
+                                               returns=array_of("Status")),
+    ("GET", "/api/v1/favourites"): Op("Liked statuses", query=PAGING, returns=array_of("Status")),
+    ("GET", "/api/v1/notifications"): Op(
+        "Notifications", query={**PAGING, "types[]": {"type": "array", "items": text(32)},
+                                "exclude_types[]": {"type": "array", "items": text(32)}},
+        returns=array_of("Notification")),
+    ("GET", "/api/v1/notifications/{notification_id}"): Op("One notification",
+                                                          returns=ref("Notification")),
+    ("POST", "/api/v1/notifications/{notification_id}/dismiss"): Op("Dismiss a notification"),
+    ("POST", "/api/v1/notifications/clear"): Op("Dismiss all notifications"),
+    # Parley's notifier API: the list takes filters the view's decorator does not declare.
+    ("GET", "/api/parley/v1/notices"): Op(
+        "This notifier's notices, newest first",
+        query={"limit": INT, "max_id": ID,
+               "outcome": {"type": "string",
+                           "enum": ["pending", "actioned", "rejected", "no_action"]}},
+        returns={"type": "array", "items": OBJECT}),
+}
+
+# Plain Django views (django-oauth-toolkit), outside DRF: described by hand.
+OAUTH_PATHS: dict[str, Any] = {
+    "/oauth/token": {"post": {
+        "operationId": "oauth_token", "tags": ["oauth"],
+        "summary": "Obtain a token (authorization_code, password, client_credentials, "
+                   "refresh_token)",
+        "requestBody": {"content": {
+            media: {"schema": entity(
+                {"grant_type": {"type": "string", "enum": ["authorization_code", "password",
+                                         "client_credentials", "refresh_token"]},
+                 "client_id": STR},
+                client_secret=STR, code=STR, redirect_uri=STR, username=STR, password=STR,
+                refresh_token=STR, scope=STR, code_verifier=STR)}
+            for media in ("application/x-www-form-urlencoded", "application/json")}},
+        "responses": {"200": {"description": "a token",
+                              "content": {"application/json": {"schema": ref("Token")}}},
+                      **{code: {"description": "OAuth error (error, error_description)",
+                                "content": {"application/json": {"schema": ref("Error")}}}
+                         for code in ("400", "401", "413", "422", "429")}},
+        "security": [],
+    }},
+    "/oauth/revoke": {"post": {
+        "operationId": "oauth_revoke", "tags": ["oauth"], "summary": "Revoke a token",
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": entity(
+            {"client_id": STR, "token": STR}, client_secret=STR)}}},
+        "responses": {"200": {"description": "revoked", "content": {
+            "application/json": {"schema": OBJECT}}},
+            **{code: {"description": "OAuth error", "content": {
+                "application/json": {"schema": ref("Error")}}}
+               for code in ("400", "401", "403", "413", "422")}},
+        "security": [],
+    }},
+}
+
+# Parley's own list endpoints (their views' decorators say only "object").
+LISTS = {
+    ("GET", "/api/parley/v1/cases"),
+    ("GET", "/api/parley/v1/cases/{case_id}/actions"),
+    ("GET", "/api/parley/v1/appeals"),
+    ("GET", "/api/parley/v1/notifiers"),
+    ("GET", "/api/parley/v1/statements"),
+    ("GET", "/api/v1/admin/reports"),
+}
+
+ERRORS = {
+    "400": "Malformed request (bad JSON, nested too deeply)",
+    "401": "No token, or the token is invalid",
+    "403": "Not allowed (missing scope, not a moderator, suspended)",
+    "404": "Record not found (or not visible to you)",
+    "409": "Conflict with the record's state",
+    "413": "Request body too large",
+    "422": "Validation failed",
+    "429": "Rate-limited (see the X-RateLimit-* headers)",
+    "507": "Insufficient storage",
+}
+HIDDEN_PATHS = ("/api/openapi.json", "/api/docs")
+BODY_METHODS = {"post", "put", "patch"}
+
+
+# -- the hook -------------------------------------------------------------------------------
+
+
+def postprocess(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """drf-spectacular POSTPROCESSING_HOOKS entry: complete every operation."""
+    views = _views_by_path(generator)
+    paths: dict[str, Any] = {}
+    for path, operations in result.get("paths", {}).items():
+        bare = path.rstrip("/") or path
+        if bare in HIDDEN_PATHS:
+            continue
+        for method, operation in operations.items():
+            view = views.get((bare, method.upper()))
+            complete_operation(bare, method, operation, view)
+        paths[bare] = operations
+    paths.update(OAUTH_PATHS)
+    result["paths"] = dict(sorted(paths.items()))
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {}).update(COMPONENTS)
+    components.setdefault("securitySchemes", {})["oauth2"] = _oauth_scheme()
+    return result
+
+
+def _views_by_path(generator) -> dict[tuple[str, str], type]:
+    views = {}
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        views[(path.rstrip("/"), method.upper())] = getattr(callback, "cls", None)
+    return views
+
+
+def complete_operation(path: str, method: str, operation: dict[str, Any], view) -> None:
+    op = OPERATIONS.get((method.upper(), path))
+    if op is not None:
+        _apply_table(path, method, operation, op)
+    if (method.upper(), path) in LISTS:
+        operation["responses"]["200"] = {"description": "OK", "content": {
+            "application/json": {"schema": {"type": "array", "items": OBJECT}}}}
+    needed = _needed_scope(view, method)
+    if needed is None and _always_authenticated(view):
+        needed = getattr(view, "needed_scope", None)
+    codes = ["422", "429"]
+    if isinstance(needed, AnonymousOr):
+        operation["security"] = [{}, *({"oauth2": [s]} for s in needed.scopes)]
+        codes += ["401", "403"]
+    elif needed is not None:
+        alternatives = needed if isinstance(needed, tuple) else (needed,)
+        operation["security"] = [{"oauth2": [s]} for s in alternatives]
+        codes += ["401", "403"]
+    elif view is not None and _is_mastodon_view(view):
+        operation["security"] = [{}, {"oauth2": []}]
+    if needed is None and _always_authenticated(view):
+        codes += ["401", "403"]
+    if "{" in path or _names_records(op):
+        codes.append("404")
+    if method in BODY_METHODS:
+        codes += ["400", "413"]
+        if path.startswith("/api/v1/media") or path.startswith("/api/v2/media"):
+            codes.append("507")
+    responses = operation.setdefault("responses", {})
+    for code in codes:
+        responses.setdefault(code, _error(ERRORS[code]))
+    for code, response in list(responses.items()):
+        if code >= "400" and "content" not in response:
+            responses[code] = _error(response.get("description") or ERRORS.get(code, "Error"))
+
+
+def _apply_table(path: str, method: str, operation: dict[str, Any], op: Op) -> None:
+    operation["summary"] = op.summary or operation.get("summary", "")
+    parameters = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
+    for parameter in parameters:
+        parameter["schema"] = STR if parameter["name"] == "tag" else ID
+    if method.upper() == "GET" or not op.body:
+        for name, schema in op.query.items():
+            parameters.append({"in": "query", "name": name, "schema": schema,
+                               "required": name in op.required,
+                               **({"style": "form", "explode": True}
+                                  if schema.get("type") == "array" else {})})
+    operation["parameters"] = parameters
+    if op.body and method in BODY_METHODS:
+        body = {"type": "object", "properties": op.body}
+        if op.required:
+            body["required"] = list(op.required)
+        media = ["multipart/form-data"] if op.multipart else []
+        media += ["application/json", "application/x-www-form-urlencoded"]
+        if op.multipart and "file" in op.body:
+            media = ["multipart/form-data"]
+        operation["requestBody"] = {"required": bool(op.required),
+                                    "content": {m: {"schema": body} for m in media}}
+    else:
+        operation.pop("requestBody", None)
+    operation["responses"] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": op.returns}}}
+    }
+
+
+def _names_records(op: Op | None) -> bool:
+    """Whether a parameter names a record (an id, an address) that may not exist."""
+    names = {*op.query, *op.body} if op else set()
+    return any(n.endswith(("_id", "_ids", "_id[]")) or n in ("acct", "id[]") for n in names)
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def _needed_scope(view, method: str) -> Needed:
+    scopes = getattr(view, "scopes", None)
+    if not isinstance(scopes, dict):
+        return None
+    return needed_for(scopes, method.upper())
+
+
+def _is_mastodon_view(view) -> bool:
+    from parley.api.base import MastodonAPIView
+
+    return isinstance(view, type) and issubclass(view, MastodonAPIView)
+
+
+def _always_authenticated(view) -> bool:
+    """Views that check the token themselves (statements, notifier API, app credentials)."""
+    if view is None:
+        return False
+    from parley.api.views_misc import AppVerifyView
+    from parley.api.views_notifier import NotifierAPIView
+    from parley.api.views_safety import RecipientAPIView
+
+    return issubclass(view, NotifierAPIView | RecipientAPIView | AppVerifyView) or getattr(
+        view, "moderators_only", False
+    )
+
+
+def _oauth_scheme() -> dict[str, Any]:
+    scopes = {scope: scope for scope in settings.MASTODON_SCOPES}
+    return {
+        "type": "oauth2",
+        "flows": {
+            "authorizationCode": {"authorizationUrl": "/oauth/authorize",
+                                  "tokenUrl": "/oauth/token", "scopes": scopes},
+            "password": {"tokenUrl": "/oauth/token", "scopes": scopes},
+            "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": scopes},
+        },
+    }

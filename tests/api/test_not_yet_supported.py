@@ -1,0 +1,51 @@
+"""Features Parley does not have yet are refused with a clear 422, not silently ignored."""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_locking_an_account_is_refused_until_follow_requests_exist(member, api_for):
+    client = api_for(member)
+    response = client.patch("/api/v1/accounts/update_credentials", {"locked": "true"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "Locked accounts (follow requests) are not supported yet"
+    member.refresh_from_db()
+    assert member.locked is False
+
+
+def test_unlocked_stays_fine(member, api_for):
+    response = api_for(member).patch(
+        "/api/v1/accounts/update_credentials", {"locked": False, "display_name": "Al"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["locked"] is False
+
+
+@pytest.mark.parametrize(
+    "body, word",
+    [
+        ({"status": "later", "scheduled_at": "2030-01-01T00:00:00Z"}, "Scheduled"),
+        ({"status": "vote", "poll": {"options": ["a", "b"], "expires_in": 3600}}, "Polls"),
+    ],
+)
+def test_scheduled_statuses_and_polls_are_refused_in_json(body, word, member, api_for):
+    response = api_for(member).post("/api/v1/statuses", body, format="json")
+    assert response.status_code == 422
+    assert word in response.json()["error"]
+    assert not Post.objects.exists()
+
+
+def test_polls_are_refused_in_forms_and_edits(member, api_for):
+    client = api_for(member)
+    form = {"status": "vote", "poll[options][]": ["a", "b"], "poll[expires_in]": "60"}
+    assert client.post("/api/v1/statuses", form).status_code == 422
+    post = client.post("/api/v1/statuses", {"status": "plain", "poll": ""}).json()
+    edit = client.put(f"/api/v1/statuses/{post['id']}", {"status": "x", "poll[options][]": "a"})
+    assert edit.status_code == 422
+    assert Post.objects.get().text == "plain"
