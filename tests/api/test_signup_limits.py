@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def limits(settings, monkeypatch):
     settings.PARLEY_RATE_LIMITS = True
+    settings.PARLEY_CONFIRM_EMAIL = False  # a created account signs in at once here
     monkeypatch.setenv("PARLEY_RATE_LIMIT_SIGNUP_IP", "1/1800")
     monkeypatch.setenv("PARLEY_RATE_LIMIT_SIGNUP_ATTEMPT_IP", "4/1800")
 

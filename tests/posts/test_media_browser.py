@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from parley.accounts.models import Role
 from parley.posts import services as posts
 from parley.posts.models import PostState
+from parley.safety.cases.services import file_member_report
 from tests.conftest import PASSWORD
 from tests.posts.imagefiles import real_image
 
@@ -40,7 +41,7 @@ def test_readers_see_the_image_and_a_held_posts_image_stops_loading(
     live_server, browser, make_member, media_through_parley
 ):
     author = make_member("painter")
-    make_member("reader")
+    reporter = make_member("reader")
     make_member("mod", role=Role.MODERATOR)
     upload = SimpleUploadedFile("cat.png", real_image("PNG", (33, 21)))
     media = posts.attach_media(author, upload)
@@ -61,5 +62,8 @@ def test_readers_see_the_image_and_a_held_posts_image_stops_loading(
     assert "my painting" not in reader.content()
 
     moderator = log_in(browser, live_server.url, "mod")
+    unconcerned = moderator.request.get(f"{live_server.url}{media.file.url}")
+    assert unconcerned.status == 404  # no case concerns the post yet
+    file_member_report(reporter, author, [post], "violation", comment="look at this")
     seen = moderator.request.get(f"{live_server.url}{media.file.url}")
     assert seen.status == 200 and seen.headers["content-type"] == "image/png"

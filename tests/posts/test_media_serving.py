@@ -11,6 +11,7 @@ from django.test import Client
 from parley.accounts import services as accounts
 from parley.posts import services as posts
 from parley.posts.models import MediaAttachment, PostState
+from parley.safety.cases.services import file_member_report
 from tests.posts.imagefiles import real_image
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,8 +132,11 @@ def test_media_of_held_removed_or_deleted_posts_is_hidden_from_others(
     assert response.json() == {"error": "Record not found"}
     assert browser().get(path).status_code == 404
     assert browser(author).get(path).status_code == 200
-    assert browser(moderator).get(path).status_code == (404 if state == PostState.DELETED else 200)
     assert browser(author).get(path)["Cache-Control"] == "private, no-cache"
+    assert browser(moderator).get(path).status_code == 404  # no case concerns it
+    file_member_report(make_member("reporter"), author, [post], "violation", comment="look")
+    assert browser(moderator).get(path).status_code == (404 if state == PostState.DELETED else 200)
+    assert other.get(path).status_code == 404
 
 
 def test_restoring_a_held_post_shows_its_media_again(posted):

@@ -216,11 +216,16 @@ def test_the_web_forms_refuse_oversized_images_without_a_server_error(member, da
 
 
 @pytest.mark.django_db
-def test_nul_characters_are_dropped_from_descriptions(member, api_for):
+def test_nul_characters_in_descriptions_are_refused_and_nothing_is_saved(member, api_for):
     api = api_for(member)
     file = SimpleUploadedFile("a.png", real_image("PNG"))
-    created = api.post("/api/v2/media", {"file": file, "description": "a\x00b"}, format="multipart")
-    assert created.status_code == 200 and created.json()["description"] == "ab"
+    refused = api.post("/api/v2/media", {"file": file, "description": "a\x00b"},
+                       format="multipart")
+    assert refused.status_code == 422 and "NUL" in refused.json()["error"]
+    assert MediaAttachment.objects.count() == 0
+    file = SimpleUploadedFile("a.png", real_image("PNG"))
+    created = api.post("/api/v2/media", {"file": file, "description": "ab"}, format="multipart")
     changed = api.put(f"/api/v1/media/{created.json()['id']}", {"description": "c\x00d"},
                       format="json")
-    assert changed.status_code == 200 and changed.json()["description"] == "cd"
+    assert changed.status_code == 422
+    assert MediaAttachment.objects.get().description == "ab"

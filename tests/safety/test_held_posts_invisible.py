@@ -75,7 +75,7 @@ NOT_CONTENT_READS = {
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
         r"api/v[12]/(custom_emojis|filters|lists|bookmarks|follow_requests)",
         r"api/v1/accounts/(relationships|lookup|search)",
-        r"api/v1/accounts/\(\?P<account_id>\\d\+\)(/(followers|following))?",
+        r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],
 }

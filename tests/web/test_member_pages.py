@@ -23,8 +23,10 @@ def logged_in(user) -> Client:
 # -- a reply is as private as its parent unless the author says otherwise ----------------
 
 
-def test_api_reply_to_a_direct_post_without_visibility_stays_direct(member, other_member, api_for):
-    dm = post_services.create_post(member, "@bob secret plans", visibility="direct")
+def test_api_reply_to_a_direct_post_without_visibility_stays_direct(
+    member, other_member, api_for, publish
+):
+    dm = publish(member, "@bob secret plans", visibility="direct")
     response = api_for(other_member).post(
         "/api/v1/statuses", {"status": "@alice sounds good", "in_reply_to_id": str(dm.pk)}
     )
@@ -34,8 +36,8 @@ def test_api_reply_to_a_direct_post_without_visibility_stays_direct(member, othe
     assert all("sounds good" not in s["content"] for s in public)
 
 
-def test_api_reply_may_widen_when_asked_explicitly(member, other_member, api_for):
-    dm = post_services.create_post(member, "@bob secret plans", visibility="direct")
+def test_api_reply_may_widen_when_asked_explicitly(member, other_member, api_for, publish):
+    dm = publish(member, "@bob secret plans", visibility="direct")
     response = api_for(other_member).post(
         "/api/v1/statuses",
         {"status": "going public", "in_reply_to_id": str(dm.pk), "visibility": "public"},
@@ -48,8 +50,8 @@ def test_api_post_without_visibility_is_public(member, api_for):
     assert response.json()["visibility"] == "public"
 
 
-def test_web_reply_form_preselects_the_parent_visibility(member, other_member):
-    followers_only = post_services.create_post(member, "for friends", visibility="private")
+def test_web_reply_form_preselects_the_parent_visibility(member, other_member, publish):
+    followers_only = publish(member, "for friends", visibility="private")
     account_services.follow(other_member, member)
     page = logged_in(other_member).get(f"/@alice/{followers_only.pk}").content.decode()
     assert '<option value="private" selected>' in page
@@ -102,16 +104,16 @@ def test_held_post_offers_no_like_or_reply(member):
     assert "Like (" not in page and "Reply (" not in page
 
 
-def test_new_post_says_now_and_one_follower_is_singular(member, other_member):
-    post_services.create_post(member, "just now")
+def test_new_post_says_now_and_one_follower_is_singular(member, other_member, publish):
+    publish(member, "just now")
     account_services.follow(other_member, member)
     page = Client().get("/@alice").content.decode()
     assert ">now</time>" in page and "0\xa0minutes" not in page
     assert "1 follower ·" in page
 
 
-def test_older_post_says_how_long_ago(member):
-    post = post_services.create_post(member, "a while back")
+def test_older_post_says_how_long_ago(member, publish):
+    post = publish(member, "a while back")
     Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(hours=3))
     assert "3\xa0hours ago" in Client().get("/@alice").content.decode()
 

@@ -128,8 +128,9 @@ def get_viewable_media(stored_name: str, viewer: User | None) -> MediaAttachment
 
 def may_view_media(item: MediaAttachment, viewer: User | None) -> bool:
     """Its uploader always; anyone else only while they may open the post it is attached
-    to, so never an unattached upload, nor media of held or removed posts (moderators
-    reach those through ``get_post``)."""
+    to, so never an unattached upload, nor media of held or removed posts. A moderator
+    also sees the media of a post a case concerns: the console shows it with the case,
+    whose page audits the read."""
     if _is_member(viewer) and viewer.pk == item.owner_id:
         return True
     if item.post_id is None:
@@ -138,11 +139,12 @@ def may_view_media(item: MediaAttachment, viewer: User | None) -> bool:
         return True
     if not (_is_member(viewer) and viewer.is_moderator):
         return False
-    try:
-        get_post(item.post_id, viewer)
-    except NotFound:
-        return False
-    return True
+    from parley.safety.cases.models import Case
+
+    return (
+        Post.objects.filter(pk=item.post_id).exclude(state=PostState.DELETED).exists()
+        and Case.objects.filter(post_id=item.post_id).exists()
+    )
 
 
 def media_is_public(item: MediaAttachment) -> bool:

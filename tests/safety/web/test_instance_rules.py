@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from parley.posts import services as post_services
 from parley.safety.cases.models import InstanceRule, Notice
 from parley.safety.models import AuditEntry
 
@@ -46,10 +45,11 @@ def test_the_operator_manages_rules_from_the_shell(client):
         rules_cli("add", "   ")
 
 
-def test_a_report_cites_real_rules_and_unknown_ones_are_refused(member, other_member, api_for):
+def test_a_report_cites_real_rules_and_unknown_ones_are_refused(member, other_member, api_for,
+                                                                publish):
     rules_cli("add", "No threats of violence")
     rule = InstanceRule.objects.get()
-    post = post_services.create_post(member, "A post someone dislikes")
+    post = publish(member, "A post someone dislikes")
     reporter = api_for(other_member, "read write")
     body = {"account_id": str(member.pk), "status_ids": [str(post.pk)],
             "category": "violation", "comment": "a threat"}
