@@ -37,6 +37,20 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django's test client stops requests from closing the database connection; a bare
+    WSGI call does not, and on PostgreSQL that would end the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_token(make_member, oauth_app, other_member) -> str:
     admin = make_member("fuzzadmin", role=Role.ADMIN)
