@@ -97,6 +97,7 @@ def main() -> None:
           f"audit check; peak RSS {_peak_mb():.0f} MB")
     assert count_rows() == rows
     archive.unlink()
+    call_command("flush", interactive=False, verbosity=0)  # leave the database empty again
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from parley.safety.models import AuditEntry
 
 Progress = Callable[[int], None] | None
 WRITE_BUFFER = 1024 * 1024
+INSERT_BATCH = 2000  # rows per INSERT, fewer where the database limits query parameters
 
 
 class TargetNotEmpty(ArchiveError):
@@ -203,7 +204,7 @@ def _load_table(archive: zipfile.ZipFile, member: Member, progress: Progress) ->
     model = _model(member)
     decoder = RowDecoder(model)
     fields = model._meta.concrete_fields
-    batch_size = max(1, connection.ops.bulk_batch_size(fields, [None]) or 1000)
+    batch_size = max(1, connection.ops.bulk_batch_size(fields, [None] * INSERT_BATCH))
     batch: list[models.Model] = []
     first_line = 1
     with archive.open(member.name) as stream:

@@ -80,7 +80,8 @@ def encoded_rows(model: type[models.Model], chunk_size: int = 2000) -> Iterator[
             row = list(row)
             for i in permission_at:
                 row[i] = keys.get(row[i], row[i])
-        yield json.dumps(row, default=_plain, ensure_ascii=False, separators=(",", ":")).encode()
+        yield json.dumps(row, default=_plain, ensure_ascii=False, separators=(",", ":"),
+                         sort_keys=True).encode()  # jsonb reorders keys: keep archives comparable
 
 
 class RowDecoder:
