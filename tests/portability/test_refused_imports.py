@@ -118,3 +118,18 @@ def test_an_instance_with_data_is_refused(populated, tmp_path):
     assert "not empty" in message and "accounts.User" in message
     assert "Nothing was changed" in message
     assert list(User.objects.order_by("pk").values_list("username", flat=True)) == users
+
+
+def test_an_archive_missing_a_table_is_refused(archive, populated):
+    altered = archive.with_name("altered.zip")
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(altered, "w") as target:
+        manifest = json.loads(source.read("manifest.json"))
+        dropped = next(m for m in manifest["tables"] if m["model"] == "cases.Strike")
+        manifest["tables"].remove(dropped)
+        for name in source.namelist():
+            if name not in ("manifest.json", dropped["name"]):
+                target.writestr(name, source.read(name))
+        target.writestr("manifest.json", json.dumps(manifest))
+    message = refused(altered)
+    assert "cases.Strike" in message and "incomplete" in message
+    assert_nothing_changed(populated.media_file)

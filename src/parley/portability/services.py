@@ -60,15 +60,24 @@ def count_rows() -> int:
 def export_instance(path: Path, progress: Progress = None) -> Manifest:
     """Write every exported table (as a consistent snapshot) and every media file to ``path``."""
     partial = path.with_name(path.name + ".partial")
-    with transaction.atomic():
-        _snapshot()
-        manifest = _new_manifest()
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            for number, model in enumerate(exported_models(), start=1):
-                manifest.tables.append(_write_table(archive, number, model, progress))
-            manifest.media = [_write_media(archive, file) for file in _media_files()]
-            archive.writestr(MANIFEST, manifest.to_json())
-    os.replace(partial, path)  # a crash leaves a .partial file, never a valid-looking archive
+    try:
+        with transaction.atomic():
+            _snapshot()
+            manifest = _write_archive(partial, progress)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, path)  # only a complete archive ever has the name asked for
+    return manifest
+
+
+def _write_archive(partial: Path, progress: Progress) -> Manifest:
+    manifest = _new_manifest()
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for number, model in enumerate(exported_models(), start=1):
+            manifest.tables.append(_write_table(archive, number, model, progress))
+        manifest.media = [_write_media(archive, file) for file in _media_files()]
+        archive.writestr(MANIFEST, manifest.to_json())
     return manifest
 
 
@@ -163,6 +172,7 @@ def import_instance(path: Path, verify_progress: Progress = None,
     with open_archive(path) as archive:
         manifest = read_manifest(archive)
         _check_same_schema(manifest)
+        _check_every_table_is_there(manifest)
         check_target_is_empty()
         verify_checksums(archive, manifest, verify_progress)
         staging = Path(tempfile.mkdtemp(prefix=".import-", dir=settings.DATA_DIR))
@@ -198,6 +208,17 @@ def _check_same_schema(manifest: Manifest) -> None:
         f"({extra[0][0]}.{extra[0][1]} and {len(extra) - 1} more): import with Parley "
         f"{manifest.parley_version}, then upgrade. Nothing was changed."
     )
+
+
+def _check_every_table_is_there(manifest: Manifest) -> None:
+    listed = [member.model for member in manifest.tables]
+    expected = [model._meta.label for model in exported_models()]
+    missing = sorted(set(expected) - set(listed))
+    if missing:
+        raise ArchiveError(f"{MANIFEST} lists no file for {', '.join(missing)}: the archive is "
+                           "incomplete. Nothing was changed.")
+    if len(listed) != len(set(listed)):
+        raise ArchiveError(f"{MANIFEST} lists a table twice. Nothing was changed.")
 
 
 def _load_table(archive: zipfile.ZipFile, member: Member, progress: Progress) -> None:
