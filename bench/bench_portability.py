@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -71,7 +72,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000, help="posts to create (100000)")
     options = parser.parse_args()
-    if "PARLEY_DATA_DIR" not in os.environ:
+    own_data_dir = "PARLEY_DATA_DIR" not in os.environ
+    if own_data_dir:
         os.environ["PARLEY_DATA_DIR"] = tempfile.mkdtemp(prefix="parley-bench-")
     import django
 
@@ -96,8 +98,10 @@ def main() -> None:
     print(f"import: {imported:.1f} s ({rows / imported:.0f} rows/s), incl. checksums and "
           f"audit check; peak RSS {_peak_mb():.0f} MB")
     assert count_rows() == rows
-    archive.unlink()
+    shutil.rmtree(archive.parent)
     call_command("flush", interactive=False, verbosity=0)  # leave the database empty again
+    if own_data_dir:
+        shutil.rmtree(os.environ["PARLEY_DATA_DIR"])
 
 
 if __name__ == "__main__":
