@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "parley.safety.cases",
     "parley.api",
     "parley.web",
+    "parley.portability",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ import pytest
 from parley.accounts.models import User
 from parley.cli import main
 
-PARLEY_COMMANDS = ("serve", "worker", "user", "safety", "notifier")
+PARLEY_COMMANDS = ("serve", "worker", "user", "safety", "notifier", "export", "import")
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
