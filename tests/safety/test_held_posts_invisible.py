@@ -33,6 +33,7 @@ READ_PATHS = [
     ("api search", "follower", "/api/v2/search?q=" + SECRET, "api"),
     ("api notifications", "mentioned", "/api/v1/notifications", "api"),
     ("api favourites", "follower", "/api/v1/favourites", "api"),
+    ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("web home", "follower", "/", "web"),
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
@@ -53,7 +54,7 @@ READ_PATHS = [
 NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
         r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports", r"api/v1/statuses",
-        r"api/v1/statuses/.*/(un)?(reblog|favourite)", r"api/v[12]/media",
+        r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark)", r"api/v[12]/media",
         r"api/v1/accounts", r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
@@ -73,9 +74,9 @@ NOT_CONTENT_READS = {
     ],
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
-        r"api/v[12]/(custom_emojis|filters|lists|bookmarks|follow_requests)",
+        r"api/v[12]/(custom_emojis|filters|lists|follow_requests)",
         r"api/v1/accounts/(relationships|lookup|search)",
-        r"api/v1/accounts/\(\?P<account_id>\\d\+\)(/(followers|following))?",
+        r"api/v1/accounts/\(\?P<account_id>\[0-9\]\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],
 }
@@ -92,6 +93,7 @@ def held_world(make_member, api_for):
     parent = posts.create_post(author, "an innocent parent post")
     post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent)
     posts.favourite(follower, post)
+    posts.bookmark(follower, post)
     posts.transition_post(post, PostState.HELD)
     return {
         "author": author,

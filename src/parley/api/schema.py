@@ -139,7 +139,6 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/filters"): Op("Filters (none yet)", returns={"type": "array"}),
     ("GET", "/api/v2/filters"): Op("Filters (none yet)", returns={"type": "array"}),
     ("GET", "/api/v1/lists"): Op("Lists (none yet)", returns={"type": "array"}),
-    ("GET", "/api/v1/bookmarks"): Op("Bookmarks (none yet)", returns={"type": "array"}),
     ("GET", "/api/v1/follow_requests"): Op("Follow requests (none: no locked accounts)",
                                           returns={"type": "array"}),
     ("GET", "/api/v1/markers"): Op("Timeline markers (none yet)"),
@@ -214,6 +213,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     **{("POST", f"/api/v1/statuses/{{status_id}}/{action}"): Op(
         f"{action.capitalize()} a status", returns=ref("Status"))
        for action in ("reblog", "unreblog", "favourite", "unfavourite")},
+    ("POST", "/api/v1/statuses/{status_id}/bookmark"): Op("Bookmark a status",
+                                                          returns=ref("Status")),
+    ("POST", "/api/v1/statuses/{status_id}/unbookmark"): Op("Remove a bookmark",
+                                                            returns=ref("Status")),
+    ("GET", "/api/v1/bookmarks"): Op("Bookmarked statuses, newest bookmark first",
+                                     query=PAGING, returns=array_of("Status")),
     ("POST", "/api/v1/media"): Op(
         "Upload an image (PNG, JPEG, GIF, WebP)",
         body={"file": {**STR, "format": "binary"}, "description": text(1500)},

@@ -190,7 +190,7 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "favourited": post.pk in ctx.flags["favourited"],
         "reblogged": post.pk in ctx.flags["reblogged"],
         "muted": False,
-        "bookmarked": False,
+        "bookmarked": post.pk in ctx.flags["bookmarked"],
         "pinned": False,
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": (
@@ -219,6 +219,7 @@ def serialize_status(post: Post, ctx: StatusContext) -> dict[str, Any]:
         data["content"] = ""
         data["favourited"] = data["reblog"]["favourited"]
         data["reblogged"] = data["reblog"]["reblogged"]
+        data["bookmarked"] = data["reblog"]["bookmarked"]
     return data
 
 

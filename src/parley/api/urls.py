@@ -41,7 +41,6 @@ urlpatterns = [
     route("api/v1/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
     route("api/v2/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
     route("api/v1/lists", misc.EmptyListView.as_view(scopes={"GET": "read:lists"})),
-    route("api/v1/bookmarks", misc.EmptyListView.as_view(scopes={"GET": "read:bookmarks"})),
     route(
         "api/v1/follow_requests",
         misc.EmptyListView.as_view(scopes={"GET": ("read:follows", "follow")}),
@@ -103,6 +102,13 @@ urlpatterns = [
         )
         for action in ("reblog", "unreblog", "favourite", "unfavourite")
     ],
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/bookmark", statuses.StatusBookmarkView.as_view()
+    ),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/unbookmark",
+        statuses.StatusBookmarkView.as_view(keep=False),
+    ),
     route("api/v1/media", statuses.MediaUploadView.as_view()),
     route("api/v2/media", statuses.MediaUploadView.as_view()),
     route(f"api/v1/media/{ID.format('media_id')}", statuses.MediaView.as_view()),
@@ -111,6 +117,7 @@ urlpatterns = [
     route("api/v1/timelines/public", timelines.PublicTimelineView.as_view()),
     route(r"api/v1/timelines/tag/(?P<tag>[^/]+)", timelines.TagTimelineView.as_view()),
     route("api/v1/favourites", timelines.FavouritesView.as_view()),
+    route("api/v1/bookmarks", timelines.BookmarksView.as_view()),
     route("api/v1/notifications", timelines.NotificationsView.as_view()),
     route("api/v1/notifications/clear", timelines.NotificationClearView.as_view()),
     route(

@@ -179,6 +179,22 @@ class StatusActionView(MastodonAPIView):
         return Response(serialize_one_status(selectors.get_post(post.pk, user), request))
 
 
+class StatusBookmarkView(MastodonAPIView):
+    """POST /statuses/:id/bookmark and /unbookmark (an echo's original is bookmarked)."""
+
+    scopes = {"POST": "write:bookmarks"}
+    keep = True
+
+    def post(self, request: Request, status_id: str) -> Response:
+        user = request.user
+        if self.keep:
+            services.bookmark(user, selectors.get_post(status_id, user))
+        else:
+            services.unbookmark(user, int(status_id))
+        # Unbookmarking a post the user may no longer see still drops the bookmark: 404 then.
+        return Response(serialize_one_status(selectors.get_post(status_id, user), request))
+
+
 class StatusFavouritedByView(MastodonAPIView):
     scopes = {"GET": AnonymousOr("read:accounts")}
 
