@@ -23,6 +23,7 @@ from parley.api.oauth import scope_satisfied
 from parley.notifications import services as notification_services
 from parley.posts import services as post_services
 from parley.safety.cases import services as case_services
+from parley.timelines import services as timeline_services
 
 pytestmark = pytest.mark.django_db
 SECRET = "the spare key is under the blue flowerpot"
@@ -60,6 +61,11 @@ MATRIX: dict[str, Rule] = {
     "api/v1/filters": required("read:filters"),
     "api/v2/filters": required("read:filters"),
     "api/v1/lists": required("read:lists"),
+    "api/v1/lists/:list_id": required("read:lists"),
+    "api/v1/lists/:list_id/accounts": required("read:lists"),
+    "api/v1/timelines/list/:list_id": required("read:lists"),
+    "api/v1/accounts/:account_id/lists": required("read:lists"),
+    "api/v1/preferences": required("read:accounts"),
     "api/v1/bookmarks": required("read:bookmarks"),
     "api/v1/follow_requests": required("read:follows", "follow"),
     "api/v1/markers": required("read:statuses"),
@@ -149,11 +155,12 @@ def world(make_member, moderator):
                                        reason="Graphic", content_warning="Graphic")
     statement = action.statement
     appeal = case_services.file_appeal(statement, bob, "It is a walk")
+    reading = timeline_services.create_list(bob, "reading")
     ids = {
         "status_id": dm.pk, "account_id": bob.pk, "media_id": media.pk, "tag": "parley",
         "notification_id": notification.pk, "report_id": notice.pk,
         "case_id": notice.case_id, "statement_id": statement.pk, "appeal_id": appeal.pk,
-        "receipt": notice.receipt,
+        "receipt": notice.receipt, "list_id": reading.pk,
     }
     return {"bob": bob, "ids": ids}
 

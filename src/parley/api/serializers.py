@@ -332,3 +332,23 @@ def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, 
         }
         for o in others
     ]
+
+
+def serialize_list(a_list) -> dict[str, Any]:
+    return {
+        "id": str(a_list.pk),
+        "title": a_list.title,
+        "replies_policy": a_list.replies_policy,
+        "exclusive": a_list.exclusive,
+    }
+
+
+def serialize_markers(markers: dict) -> dict[str, Any]:
+    return {
+        timeline: {
+            "last_read_id": str(marker.last_read_id),
+            "version": marker.version,
+            "updated_at": iso(marker.updated_at),
+        }
+        for timeline, marker in markers.items()
+    }
