@@ -138,7 +138,10 @@ def test_held_post_is_invisible(held_world, name, who, path, kind):
     assert response.status_code in (200, 404)
     body = response.content.decode()
     assert BODY not in body
-    assert f'"id":"{held_world["post"].pk}"' not in body.replace(" ", "")
+    # A status entity, not any record that happens to share the number (an account's id).
+    author_name, pk = held_world["author"].username, held_world["post"].pk
+    assert f'"id":"{pk}","uri"' not in body.replace(" ", "")
+    assert f'/@{author_name}/{pk}"' not in body
     assert f'id="post-{held_world["post"].pk}"' not in body
 
 
