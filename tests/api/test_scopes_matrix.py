@@ -70,6 +70,8 @@ MATRIX: dict[str, Rule] = {
     "api/v1/follow_requests": required("read:follows", "follow"),
     "api/v1/markers": required("read:statuses"),
     "api/v2/search": optional("read:search"),
+    "api/v1/accounts": optional("read:accounts"),
+    "api/v1/statuses": optional("read:statuses"),
     "api/v1/accounts/verify_credentials": required("read:accounts", "profile"),
     "api/v1/accounts/relationships": required("read:follows"),
     "api/v1/accounts/lookup": optional("read:accounts"),
@@ -111,6 +113,8 @@ QUERIES = {
     "api/v2/search": "?q=flowerpot",
     "api/v1/accounts/lookup": "?acct=bob",
     "api/v1/accounts/search": "?q=ali",
+    "api/v1/accounts": "?id[]=:account_id",
+    "api/v1/statuses": "?id[]=:status_id",
 }
 TOKENS = ["profile", "write:media", "read", "read:statuses"]
 # Only endpoints behind these scopes may show posts (bob's DM among them).
@@ -166,8 +170,8 @@ def world(make_member, moderator):
 
 
 def path_of(route: str, ids: dict) -> str:
-    filled = re.sub(r":(\w+)", lambda m: str(ids[m.group(1)]), route)
-    return f"/{filled}{QUERIES.get(route, '')}"
+    filled = re.sub(r":(\w+)", lambda m: str(ids[m.group(1)]), route + QUERIES.get(route, ""))
+    return f"/{filled}"
 
 
 def client_for(user, scope: str | None, app) -> APIClient:

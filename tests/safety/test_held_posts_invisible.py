@@ -19,6 +19,8 @@ BODY = "quokkaparade"  # appears only in the held post itself
 READ_PATHS = [
     ("api status", "anonymous", "/api/v1/statuses/{post}", "api"),
     ("api status", "follower", "/api/v1/statuses/{post}", "api"),
+    ("api statuses by id", "anonymous", "/api/v1/statuses?id[]={post}&id[]={parent}", "api"),
+    ("api statuses by id", "follower", "/api/v1/statuses?id[]={post}&id[]={parent}", "api"),
     ("api context", "follower", "/api/v1/statuses/{parent}/context", "api"),
     ("api held post's context", "follower", "/api/v1/statuses/{post}/context", "api"),
     ("api source", "follower", "/api/v1/statuses/{post}/source", "api"),
@@ -55,9 +57,9 @@ READ_PATHS = [
 # matched (re.fullmatch) against each route without its "^", "/?" and "$".
 NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
-        r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports", r"api/v1/statuses",
+        r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
         r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark)", r"api/v[12]/media",
-        r"api/v1/accounts", r"api/v1/accounts/.*/(un)?(follow|block|mute)",
+        r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
@@ -79,7 +81,7 @@ NOT_CONTENT_READS = {
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
         r"api/v[12]/(custom_emojis|filters|follow_requests)",
-        r"api/v1/accounts/(relationships|lookup|search)",
+        r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
         r"api/v1/accounts/\(\?P<account_id>\[0-9\]\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],

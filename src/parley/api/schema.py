@@ -231,6 +231,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
        for action in ("follow", "unfollow", "block", "unblock", "mute", "unmute")},
     ("GET", "/api/v1/blocks"): Op("Blocked accounts", query=PAGING, returns=array_of("Account")),
     ("GET", "/api/v1/mutes"): Op("Muted accounts", query=PAGING, returns=array_of("Account")),
+    ("GET", "/api/v1/statuses"): Op(
+        "Several statuses by id (those not visible are left out)",
+        query={"id[]": {**IDS, "maxItems": 40}}, returns=array_of("Status")),
+    ("GET", "/api/v1/accounts"): Op(
+        "Several accounts by id (those not visible are left out)",
+        query={"id[]": {**IDS, "maxItems": 40}}, returns=array_of("Account")),
     ("POST", "/api/v1/statuses"): Op("Post a status (header Idempotency-Key accepted)",
                                     body=STATUS_BODY, returns=ref("Status")),
     ("GET", "/api/v1/statuses/{status_id}"): Op("A status", returns=ref("Status")),

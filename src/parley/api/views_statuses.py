@@ -10,6 +10,7 @@ from parley.api.base import (
     MastodonAPIView,
     id_or_404,
     param_bool,
+    param_fetch_ids,
     param_ids,
     param_str,
     refuse_unsupported,
@@ -41,7 +42,12 @@ def _in_reply_to(request: Request, user):
 
 
 class StatusesView(MastodonAPIView):
-    scopes = {"POST": "write:statuses"}
+    scopes = {"GET": AnonymousOr("read:statuses"), "POST": "write:statuses"}
+
+    def get(self, request: Request) -> Response:
+        """Several statuses at once; those the caller may not see are left out."""
+        posts = selectors.posts_by_ids(param_fetch_ids(request), viewer(request))
+        return Response(serialize_statuses(posts, request))
 
     def post(self, request: Request) -> Response:
         refuse_unsupported(request, NOT_YET)
