@@ -71,6 +71,10 @@ def serialize_account(
         "locked": user.locked,
         "bot": user.bot,
         "discoverable": True,
+        # Search finds every member's visible posts; follower lists are shown to anyone.
+        "indexable": True,
+        "hide_collections": False,
+        "noindex": False,
         "group": False,
         "created_at": iso(user.created_at),
         "note": linebreaks(escape(user.bio)) if user.bio else "",
@@ -99,6 +103,9 @@ def serialize_account(
             "note": user.bio,
             "fields": [],
             "follow_requests_count": 0,
+            "discoverable": True,
+            "indexable": True,
+            "hide_collections": False,
         }
         data["role"] = {
             "id": user.role,
@@ -246,6 +253,8 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
         entry = {
             "id": str(n.pk),
             "type": n.kind,
+            # Mastodon 4.3's grouped notifications: v1 names each one its own group.
+            "group_key": f"ungrouped-{n.pk}",
             "created_at": iso(n.created_at),
             "account": serialize_account(shown[n.pk], request, stats),
             "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,

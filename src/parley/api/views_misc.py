@@ -204,6 +204,8 @@ class InstanceV2View(MastodonAPIView):
                 "description": "A microblogging community with trust & safety built in.",
                 "usage": {"users": {"active_month": account_selectors.active_accounts().count()}},
                 "thumbnail": {"url": request.build_absolute_uri("/static/web/header.svg")},
+                # Mastodon 4.3: app icons in several sizes; Parley has none (apps fall back).
+                "icon": [],
                 "languages": ["en"],
                 "configuration": {
                     **_configuration(),
