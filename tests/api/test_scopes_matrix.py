@@ -23,6 +23,7 @@ from parley.api.oauth import scope_satisfied
 from parley.notifications import services as notification_services
 from parley.posts import services as post_services
 from parley.safety.cases import services as case_services
+from parley.timelines import services as timeline_services
 
 pytestmark = pytest.mark.django_db
 SECRET = "the spare key is under the blue flowerpot"
@@ -60,10 +61,17 @@ MATRIX: dict[str, Rule] = {
     "api/v1/filters": required("read:filters"),
     "api/v2/filters": required("read:filters"),
     "api/v1/lists": required("read:lists"),
+    "api/v1/lists/:list_id": required("read:lists"),
+    "api/v1/lists/:list_id/accounts": required("read:lists"),
+    "api/v1/timelines/list/:list_id": required("read:lists"),
+    "api/v1/accounts/:account_id/lists": required("read:lists"),
+    "api/v1/preferences": required("read:accounts"),
     "api/v1/bookmarks": required("read:bookmarks"),
     "api/v1/follow_requests": required("read:follows", "follow"),
     "api/v1/markers": required("read:statuses"),
     "api/v2/search": optional("read:search"),
+    "api/v1/accounts": optional("read:accounts"),
+    "api/v1/statuses": optional("read:statuses"),
     "api/v1/accounts/verify_credentials": required("read:accounts", "profile"),
     "api/v1/accounts/relationships": required("read:follows"),
     "api/v1/accounts/lookup": optional("read:accounts"),
@@ -105,6 +113,8 @@ QUERIES = {
     "api/v2/search": "?q=flowerpot",
     "api/v1/accounts/lookup": "?acct=bob",
     "api/v1/accounts/search": "?q=ali",
+    "api/v1/accounts": "?id[]=:account_id",
+    "api/v1/statuses": "?id[]=:status_id",
 }
 TOKENS = ["profile", "write:media", "read", "read:statuses"]
 # Only endpoints behind these scopes may show posts (bob's DM among them).
@@ -149,18 +159,19 @@ def world(make_member, moderator):
                                        reason="Graphic", content_warning="Graphic")
     statement = action.statement
     appeal = case_services.file_appeal(statement, bob, "It is a walk")
+    reading = timeline_services.create_list(bob, "reading")
     ids = {
         "status_id": dm.pk, "account_id": bob.pk, "media_id": media.pk, "tag": "parley",
         "notification_id": notification.pk, "report_id": notice.pk,
         "case_id": notice.case_id, "statement_id": statement.pk, "appeal_id": appeal.pk,
-        "receipt": notice.receipt,
+        "receipt": notice.receipt, "list_id": reading.pk,
     }
     return {"bob": bob, "ids": ids}
 
 
 def path_of(route: str, ids: dict) -> str:
-    filled = re.sub(r":(\w+)", lambda m: str(ids[m.group(1)]), route)
-    return f"/{filled}{QUERIES.get(route, '')}"
+    filled = re.sub(r":(\w+)", lambda m: str(ids[m.group(1)]), route + QUERIES.get(route, ""))
+    return f"/{filled}"
 
 
 def client_for(user, scope: str | None, app) -> APIClient:

@@ -134,3 +134,19 @@ def test_instance_reports_mastodon_version_and_api_versions(db):
     assert v2["version"].startswith("4.3.0 (compatible; Parley ")
     assert v2["api_versions"] == {"mastodon": 2}
     assert v2["configuration"]["statuses"]["max_characters"] == 500
+
+
+def test_mastodon_43_always_present_fields(member, other_member, api_for, publish):
+    from parley.notifications import services as notification_services
+
+    client = api_for(member)
+    account = client.get(f"/api/v1/accounts/{other_member.pk}").json()
+    assert (account["indexable"], account["hide_collections"], account["group"]) == (
+        True, False, False)
+    own = client.get("/api/v1/accounts/verify_credentials").json()
+    assert own["source"]["indexable"] is True
+    post = publish(member, "hello")
+    note = notification_services.notify(recipient=member, actor=other_member,
+                                        kind="favourite", post=post)
+    assert client.get("/api/v1/notifications").json()[0]["group_key"] == f"ungrouped-{note.pk}"
+    assert client.get("/api/v2/instance").json()["icon"] == []

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from parley.accounts import services as accounts
 from parley.posts import services as posts
 from parley.posts.models import PostState
+from parley.timelines import services as timelines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "zebracrossing"  # the hashtag and search word
@@ -18,6 +19,8 @@ BODY = "quokkaparade"  # appears only in the held post itself
 READ_PATHS = [
     ("api status", "anonymous", "/api/v1/statuses/{post}", "api"),
     ("api status", "follower", "/api/v1/statuses/{post}", "api"),
+    ("api statuses by id", "anonymous", "/api/v1/statuses?id[]={post}&id[]={parent}", "api"),
+    ("api statuses by id", "follower", "/api/v1/statuses?id[]={post}&id[]={parent}", "api"),
     ("api context", "follower", "/api/v1/statuses/{parent}/context", "api"),
     ("api held post's context", "follower", "/api/v1/statuses/{post}/context", "api"),
     ("api source", "follower", "/api/v1/statuses/{post}/source", "api"),
@@ -33,6 +36,8 @@ READ_PATHS = [
     ("api search", "follower", "/api/v2/search?q=" + SECRET, "api"),
     ("api notifications", "mentioned", "/api/v1/notifications", "api"),
     ("api favourites", "follower", "/api/v1/favourites", "api"),
+    ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
+    ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
     ("web home", "follower", "/", "web"),
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
@@ -52,9 +57,9 @@ READ_PATHS = [
 # matched (re.fullmatch) against each route without its "^", "/?" and "$".
 NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
-        r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports", r"api/v1/statuses",
-        r"api/v1/statuses/.*/(un)?(reblog|favourite)", r"api/v[12]/media",
-        r"api/v1/accounts", r"api/v1/accounts/.*/(un)?(follow|block|mute)",
+        r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
+        r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark)", r"api/v[12]/media",
+        r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
@@ -65,7 +70,9 @@ NOT_CONTENT_READS = {
     ],
     "the caller's own data": [
         r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
-        r"api/v1/accounts/(verify|update)_credentials", r"api/v1/(blocks|mutes|markers)",
+        r"api/v1/accounts/(verify|update)_credentials",
+        r"api/v1/(blocks|mutes|markers|preferences)", r"api/v1/lists(/.*)?",
+        r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
     ],
     "uploaded files, each checked against its post (tests/posts/test_media_serving.py)": [
@@ -73,8 +80,8 @@ NOT_CONTENT_READS = {
     ],
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
-        r"api/v[12]/(custom_emojis|filters|lists|bookmarks|follow_requests)",
-        r"api/v1/accounts/(relationships|lookup|search)",
+        r"api/v[12]/(custom_emojis|filters|follow_requests)",
+        r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],
@@ -92,8 +99,12 @@ def held_world(make_member, api_for):
     parent = posts.create_post(author, "an innocent parent post")
     post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent)
     posts.favourite(follower, post)
+    posts.bookmark(follower, post)
     posts.transition_post(post, PostState.HELD)
+    fans = timelines.create_list(follower, "authors I read")
+    timelines.add_to_list(fans, [author.pk])
     return {
+        "list": fans,
         "author": author,
         "follower": follower,
         "mentioned": mentioned,
@@ -123,12 +134,16 @@ def test_held_post_is_invisible(held_world, name, who, path, kind):
         parent=held_world["parent"].pk,
         author=held_world["author"].pk,
         author_name=held_world["author"].username,
+        list=held_world["list"].pk,
     )
     response = _client(held_world, who, kind).get(url)
     assert response.status_code in (200, 404)
     body = response.content.decode()
     assert BODY not in body
-    assert f'"id":"{held_world["post"].pk}"' not in body.replace(" ", "")
+    # A status entity, not any record that happens to share the number (an account's id).
+    author_name, pk = held_world["author"].username, held_world["post"].pk
+    assert f'"id":"{pk}","uri"' not in body.replace(" ", "")
+    assert f'/@{author_name}/{pk}"' not in body
     assert f'id="post-{held_world["post"].pk}"' not in body
 
 
@@ -154,6 +169,13 @@ def test_control_the_same_paths_show_a_published_post(held_world):
     assert BODY in response.content.decode()
 
 
+def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_world):
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    fan = _client(held_world, "follower", "api")
+    for path in ("/api/v1/bookmarks", f"/api/v1/timelines/list/{held_world['list'].pk}"):
+        assert BODY in fan.get(path).content.decode(), path
+
+
 def _routes(patterns, prefix=""):
     from django.urls import URLResolver
 
@@ -170,7 +192,8 @@ def test_every_route_is_a_listed_read_path_or_cannot_show_held_posts():
 
     from django.urls import get_resolver, resolve
 
-    listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a")).route
+    listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a",
+                                                      list=1)).route
               for _, _, path, _ in READ_PATHS}
     exempt = [re.compile(rx) for rxs in NOT_CONTENT_READS.values() for rx in rxs]
     unaccounted = [route for route in _routes(get_resolver().url_patterns)

@@ -39,6 +39,12 @@ def get_account(account_id: int | str) -> User:
         raise NotFound("Record not found") from None
 
 
+def accounts_by_ids(ids: list[int]) -> list[User]:
+    """The accounts others may see among ``ids``, in the order asked, each once."""
+    found = active_accounts().in_bulk(ids)
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+
+
 def login_limit_key(login: str | None) -> str:
     """The ``login_account`` rate-limit key of what was typed at a login: the account it
     names, so its username and its email address share one budget (web and password grant)."""

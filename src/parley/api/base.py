@@ -300,6 +300,18 @@ def param_ids(request: Request, name: str) -> list[int]:
     return ids
 
 
+# How many ids one multiple-id fetch (GET /statuses, /accounts with id[]) may name.
+MAX_FETCH_IDS = 40
+
+
+def param_fetch_ids(request: Request) -> list[int]:
+    """The ``id[]`` of a multiple-id fetch: ids only, at most ``MAX_FETCH_IDS`` (422)."""
+    ids = param_ids(request, "id")
+    if len(ids) > MAX_FETCH_IDS:
+        raise ValidationFailed(f"Validation failed: at most {MAX_FETCH_IDS} ids (id[])")
+    return ids
+
+
 def refuse_unsupported(request: Request, names: dict[str, str]) -> None:
     """422 for parameters of features Parley does not have yet, rather than ignoring them."""
     keys = set()

@@ -37,6 +37,10 @@ TEXT_LIMITS: dict[str, int] = {
     "website": 2000,
     "redirect_uris": 2000,
     "scopes": 1000,
+    # lists and markers
+    "title": 200,
+    "replies_policy": 16,
+    "timeline": 32,
     # lookups
     "q": 500,
     "acct": 300,

@@ -81,6 +81,14 @@ COMPONENTS: dict[str, dict[str, Any]] = {
          "hashtags": {"type": "array"}}
     ),
     "Report": entity({"id": ID, "category": STR, "target_account": ref("Account")}),
+    "List": entity({"id": ID, "title": STR, "replies_policy": STR, "exclusive": BOOL}),
+    "Marker": entity({"last_read_id": ID, "version": INT, "updated_at": STR}),
+    "Markers": {"type": "object", "properties": {"home": ref("Marker"),
+                                                  "notifications": ref("Marker")}},
+    "Preferences": entity(
+        {"posting:default:visibility": STR, "posting:default:sensitive": BOOL,
+         "posting:default:language": NSTR, "reading:expand:media": STR,
+         "reading:expand:spoilers": BOOL}),
 }
 
 
@@ -123,6 +131,11 @@ STATUS_BODY = {
     "poll": {**OBJECT, "description": "not supported yet: 422"},
 }
 STATUS_ACTION = Op("", returns=ref("Status"))
+LIST_BODY = {
+    "title": text(200),
+    "replies_policy": {"type": "string", "enum": ["followed", "list", "none"]},
+    "exclusive": BOOL,
+}
 
 OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/apps"): Op(
@@ -138,11 +151,38 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/custom_emojis"): Op("Custom emojis (none)", returns={"type": "array"}),
     ("GET", "/api/v1/filters"): Op("Filters (none yet)", returns={"type": "array"}),
     ("GET", "/api/v2/filters"): Op("Filters (none yet)", returns={"type": "array"}),
-    ("GET", "/api/v1/lists"): Op("Lists (none yet)", returns={"type": "array"}),
-    ("GET", "/api/v1/bookmarks"): Op("Bookmarks (none yet)", returns={"type": "array"}),
+    ("GET", "/api/v1/lists"): Op("The caller's lists", returns=array_of("List")),
+    ("POST", "/api/v1/lists"): Op("Create a list", body=LIST_BODY, required=("title",),
+                                  returns=ref("List")),
+    ("GET", "/api/v1/lists/{list_id}"): Op("One of the caller's lists", returns=ref("List")),
+    ("PUT", "/api/v1/lists/{list_id}"): Op("Rename or change a list", body=LIST_BODY,
+                                           returns=ref("List")),
+    ("DELETE", "/api/v1/lists/{list_id}"): Op("Delete a list"),
+    ("GET", "/api/v1/lists/{list_id}/accounts"): Op(
+        "Accounts on a list (limit=0: all, unpaged)", query={**PAGING, "limit": INT},
+        returns=array_of("Account")),
+    ("POST", "/api/v1/lists/{list_id}/accounts"): Op(
+        "Add followed accounts to a list", body={"account_ids": IDS},
+        required=("account_ids",)),
+    ("DELETE", "/api/v1/lists/{list_id}/accounts"): Op(
+        "Remove accounts from a list", query={"account_ids[]": IDS}, body={"account_ids": IDS}),
+    ("GET", "/api/v1/timelines/list/{list_id}"): Op("A list's timeline", query=PAGING,
+                                                    returns=array_of("Status")),
+    ("GET", "/api/v1/accounts/{account_id}/lists"): Op("The caller's lists with this account",
+                                                       returns=array_of("List")),
     ("GET", "/api/v1/follow_requests"): Op("Follow requests (none: no locked accounts)",
                                           returns={"type": "array"}),
-    ("GET", "/api/v1/markers"): Op("Timeline markers (none yet)"),
+    ("GET", "/api/v1/markers"): Op(
+        "Where the caller stopped reading",
+        query={"timeline[]": {"type": "array",
+                              "items": {"type": "string", "enum": ["home", "notifications"]}}},
+        returns=ref("Markers")),
+    ("POST", "/api/v1/markers"): Op(
+        "Save where the caller stopped reading",
+        body={"home": entity({"last_read_id": ID}),
+              "notifications": entity({"last_read_id": ID})},
+        returns=ref("Markers")),
+    ("GET", "/api/v1/preferences"): Op("Posting and reading defaults", returns=ref("Preferences")),
     ("GET", "/api/v2/search"): Op(
         "Search accounts, hashtags and statuses",
         query={"q": text(500),
@@ -191,6 +231,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
        for action in ("follow", "unfollow", "block", "unblock", "mute", "unmute")},
     ("GET", "/api/v1/blocks"): Op("Blocked accounts", query=PAGING, returns=array_of("Account")),
     ("GET", "/api/v1/mutes"): Op("Muted accounts", query=PAGING, returns=array_of("Account")),
+    ("GET", "/api/v1/statuses"): Op(
+        "Several statuses by id (those not visible are left out)",
+        query={"id[]": {**IDS, "maxItems": 40}}, returns=array_of("Status")),
+    ("GET", "/api/v1/accounts"): Op(
+        "Several accounts by id (those not visible are left out)",
+        query={"id[]": {**IDS, "maxItems": 40}}, returns=array_of("Account")),
     ("POST", "/api/v1/statuses"): Op("Post a status (header Idempotency-Key accepted)",
                                     body=STATUS_BODY, returns=ref("Status")),
     ("GET", "/api/v1/statuses/{status_id}"): Op("A status", returns=ref("Status")),
@@ -214,6 +260,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     **{("POST", f"/api/v1/statuses/{{status_id}}/{action}"): Op(
         f"{action.capitalize()} a status", returns=ref("Status"))
        for action in ("reblog", "unreblog", "favourite", "unfavourite")},
+    ("POST", "/api/v1/statuses/{status_id}/bookmark"): Op("Bookmark a status",
+                                                          returns=ref("Status")),
+    ("POST", "/api/v1/statuses/{status_id}/unbookmark"): Op("Remove a bookmark",
+                                                            returns=ref("Status")),
+    ("GET", "/api/v1/bookmarks"): Op("Bookmarked statuses, newest bookmark first",
+                                     query=PAGING, returns=array_of("Status")),
     ("POST", "/api/v1/media"): Op(
         "Upload an image (PNG, JPEG, GIF, WebP)",
         body={"file": {**STR, "format": "binary"}, "description": text(1500)},

@@ -71,6 +71,10 @@ def serialize_account(
         "locked": user.locked,
         "bot": user.bot,
         "discoverable": True,
+        # Search finds every member's visible posts; follower lists are shown to anyone.
+        "indexable": True,
+        "hide_collections": False,
+        "noindex": False,
         "group": False,
         "created_at": iso(user.created_at),
         "note": linebreaks(escape(user.bio)) if user.bio else "",
@@ -99,6 +103,9 @@ def serialize_account(
             "note": user.bio,
             "fields": [],
             "follow_requests_count": 0,
+            "discoverable": True,
+            "indexable": True,
+            "hide_collections": False,
         }
         data["role"] = {
             "id": user.role,
@@ -190,7 +197,7 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "favourited": post.pk in ctx.flags["favourited"],
         "reblogged": post.pk in ctx.flags["reblogged"],
         "muted": False,
-        "bookmarked": False,
+        "bookmarked": post.pk in ctx.flags["bookmarked"],
         "pinned": False,
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": (
@@ -219,6 +226,7 @@ def serialize_status(post: Post, ctx: StatusContext) -> dict[str, Any]:
         data["content"] = ""
         data["favourited"] = data["reblog"]["favourited"]
         data["reblogged"] = data["reblog"]["reblogged"]
+        data["bookmarked"] = data["reblog"]["bookmarked"]
     return data
 
 
@@ -245,6 +253,8 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
         entry = {
             "id": str(n.pk),
             "type": n.kind,
+            # Mastodon 4.3's grouped notifications: v1 names each one its own group.
+            "group_key": f"ungrouped-{n.pk}",
             "created_at": iso(n.created_at),
             "account": serialize_account(shown[n.pk], request, stats),
             "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,
@@ -331,3 +341,23 @@ def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, 
         }
         for o in others
     ]
+
+
+def serialize_list(a_list) -> dict[str, Any]:
+    return {
+        "id": str(a_list.pk),
+        "title": a_list.title,
+        "replies_policy": a_list.replies_policy,
+        "exclusive": a_list.exclusive,
+    }
+
+
+def serialize_markers(markers: dict) -> dict[str, Any]:
+    return {
+        timeline: {
+            "last_read_id": str(marker.last_read_id),
+            "version": marker.version,
+            "updated_at": iso(marker.updated_at),
+        }
+        for timeline, marker in markers.items()
+    }

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
+from parley.api import views_lists as lists
 from parley.api import views_misc as misc
 from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
@@ -40,13 +41,15 @@ urlpatterns = [
     route("api/v1/custom_emojis", misc.EmptyListView.as_view()),
     route("api/v1/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
     route("api/v2/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
-    route("api/v1/lists", misc.EmptyListView.as_view(scopes={"GET": "read:lists"})),
-    route("api/v1/bookmarks", misc.EmptyListView.as_view(scopes={"GET": "read:bookmarks"})),
+    route("api/v1/lists", lists.ListsView.as_view()),
+    route(f"api/v1/lists/{ID.format('list_id')}", lists.ListView.as_view()),
+    route(f"api/v1/lists/{ID.format('list_id')}/accounts", lists.ListAccountsView.as_view()),
     route(
         "api/v1/follow_requests",
         misc.EmptyListView.as_view(scopes={"GET": ("read:follows", "follow")}),
     ),
     route("api/v1/markers", misc.MarkersView.as_view()),
+    route("api/v1/preferences", misc.PreferencesView.as_view()),
     route("api/v2/search", misc.SearchView.as_view()),
     route("api/v1/reports", misc.ReportsView.as_view()),
     # accounts
@@ -60,6 +63,9 @@ urlpatterns = [
     route(
         f"api/v1/accounts/{ID.format('account_id')}/statuses",
         accounts.AccountStatusesView.as_view(),
+    ),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/lists", lists.AccountListsView.as_view()
     ),
     route(
         f"api/v1/accounts/{ID.format('account_id')}/followers",
@@ -103,14 +109,23 @@ urlpatterns = [
         )
         for action in ("reblog", "unreblog", "favourite", "unfavourite")
     ],
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/bookmark", statuses.StatusBookmarkView.as_view()
+    ),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/unbookmark",
+        statuses.StatusBookmarkView.as_view(keep=False),
+    ),
     route("api/v1/media", statuses.MediaUploadView.as_view()),
     route("api/v2/media", statuses.MediaUploadView.as_view()),
     route(f"api/v1/media/{ID.format('media_id')}", statuses.MediaView.as_view()),
     # timelines and notifications
     route("api/v1/timelines/home", timelines.HomeTimelineView.as_view()),
     route("api/v1/timelines/public", timelines.PublicTimelineView.as_view()),
+    route(f"api/v1/timelines/list/{ID.format('list_id')}", lists.ListTimelineView.as_view()),
     route(r"api/v1/timelines/tag/(?P<tag>[^/]+)", timelines.TagTimelineView.as_view()),
     route("api/v1/favourites", timelines.FavouritesView.as_view()),
+    route("api/v1/bookmarks", timelines.BookmarksView.as_view()),
     route("api/v1/notifications", timelines.NotificationsView.as_view()),
     route("api/v1/notifications/clear", timelines.NotificationClearView.as_view()),
     route(

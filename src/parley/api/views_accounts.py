@@ -16,6 +16,7 @@ from parley.api.base import (
     page_params,
     paged_response,
     param_bool,
+    param_fetch_ids,
     param_int,
     param_limit,
     param_list,
@@ -59,9 +60,14 @@ class UpdateCredentialsView(MastodonAPIView):
 
 
 class RegisterAccountView(MastodonAPIView):
-    """POST /api/v1/accounts — sign-up from an app (needs an app token in Mastodon)."""
+    """POST /api/v1/accounts — sign-up from an app (needs an app token in Mastodon);
+    GET — several accounts at once (``id[]``), those not shown to others left out."""
 
-    scopes = {"POST": None}
+    scopes = {"GET": AnonymousOr("read:accounts"), "POST": None}
+
+    def get(self, request: Request) -> Response:
+        users = account_selectors.accounts_by_ids(param_fetch_ids(request))
+        return Response(serialize_accounts(users, request))
 
     def post(self, request: Request) -> Response:
         if not param_bool(request, "agreement"):

@@ -21,13 +21,23 @@ from parley.api.base import (
     param_limit,
     param_list,
     param_offset,
+    param_raw,
     param_str,
+    parse_id,
     viewer,
 )
 from parley.api.oauth import validate_redirect_uris
-from parley.api.serializers import serialize_account, serialize_accounts, serialize_statuses
+from parley.api.serializers import (
+    serialize_account,
+    serialize_accounts,
+    serialize_markers,
+    serialize_statuses,
+)
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
+from parley.timelines import selectors as timeline_selectors
+from parley.timelines import services as timeline_services
+from parley.timelines.models import MarkerTimeline
 
 MASTODON_VERSION = f"4.3.0 (compatible; Parley {parley.__version__})"
 
@@ -194,6 +204,8 @@ class InstanceV2View(MastodonAPIView):
                 "description": "A microblogging community with trust & safety built in.",
                 "usage": {"users": {"active_month": account_selectors.active_accounts().count()}},
                 "thumbnail": {"url": request.build_absolute_uri("/static/web/header.svg")},
+                # Mastodon 4.3: app icons in several sizes; Parley has none (apps fall back).
+                "icon": [],
                 "languages": ["en"],
                 "configuration": {
                     **_configuration(),
@@ -228,11 +240,54 @@ class EmptyListView(MastodonAPIView):
         return Response([])
 
 
+def _marker_positions(request: Request) -> dict[str, int]:
+    """``{"home": {"last_read_id": "5"}}`` in JSON, or ``home[last_read_id]=5`` in a form;
+    other timelines are ignored, as Mastodon does."""
+    positions: dict[str, int] = {}
+    for timeline in MarkerTimeline.values:
+        given = param_raw(request, timeline)
+        if given is not None and not isinstance(given, dict):
+            raise ValidationFailed(f"Validation failed: {timeline} must name last_read_id")
+        raw = given.get("last_read_id") if given else param_raw(
+            request, f"{timeline}[last_read_id]")
+        if given is None and raw is None:
+            continue
+        value = parse_id(raw) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+        if value is None:
+            raise ValidationFailed(f"Validation failed: {timeline}[last_read_id] must be an id")
+        positions[timeline] = value
+    return positions
+
+
 class MarkersView(MastodonAPIView):
-    scopes = {"GET": "read:statuses"}
+    scopes = {"GET": "read:statuses", "POST": "write:statuses"}
 
     def get(self, request: Request) -> Response:
-        return Response({})
+        markers = timeline_selectors.markers_of(request.user, param_list(request, "timeline"))
+        return Response(serialize_markers(markers))
+
+    def post(self, request: Request) -> Response:
+        saved = timeline_services.save_markers(request.user, _marker_positions(request))
+        return Response(serialize_markers(saved))
+
+
+class PreferencesView(MastodonAPIView):
+    """Posting and reading defaults. Parley keeps none per member yet: these are the
+    defaults ``create_post`` applies (public, not sensitive unless moderators marked the
+    account so, no language) and Mastodon's reading defaults."""
+
+    scopes = {"GET": "read:accounts"}
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "posting:default:visibility": "public",
+                "posting:default:sensitive": bool(request.user.sensitized),
+                "posting:default:language": None,
+                "reading:expand:media": "default",
+                "reading:expand:spoilers": False,
+            }
+        )
 
 
 class SearchView(MastodonAPIView):

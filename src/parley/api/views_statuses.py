@@ -10,6 +10,7 @@ from parley.api.base import (
     MastodonAPIView,
     id_or_404,
     param_bool,
+    param_fetch_ids,
     param_ids,
     param_str,
     refuse_unsupported,
@@ -41,7 +42,12 @@ def _in_reply_to(request: Request, user):
 
 
 class StatusesView(MastodonAPIView):
-    scopes = {"POST": "write:statuses"}
+    scopes = {"GET": AnonymousOr("read:statuses"), "POST": "write:statuses"}
+
+    def get(self, request: Request) -> Response:
+        """Several statuses at once; those the caller may not see are left out."""
+        posts = selectors.posts_by_ids(param_fetch_ids(request), viewer(request))
+        return Response(serialize_statuses(posts, request))
 
     def post(self, request: Request) -> Response:
         refuse_unsupported(request, NOT_YET)
@@ -177,6 +183,22 @@ class StatusActionView(MastodonAPIView):
         elif self.action == "unfavourite":
             services.unfavourite(user, post.reblog_of or post)
         return Response(serialize_one_status(selectors.get_post(post.pk, user), request))
+
+
+class StatusBookmarkView(MastodonAPIView):
+    """POST /statuses/:id/bookmark and /unbookmark (an echo's original is bookmarked)."""
+
+    scopes = {"POST": "write:bookmarks"}
+    keep = True
+
+    def post(self, request: Request, status_id: str) -> Response:
+        user = request.user
+        if self.keep:
+            services.bookmark(user, selectors.get_post(status_id, user))
+        else:
+            services.unbookmark(user, int(status_id))
+        # Unbookmarking a post the user may no longer see still drops the bookmark: 404 then.
+        return Response(serialize_one_status(selectors.get_post(status_id, user), request))
 
 
 class StatusFavouritedByView(MastodonAPIView):

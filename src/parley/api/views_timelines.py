@@ -68,6 +68,19 @@ class FavouritesView(MastodonAPIView):
         return paged_response(request, posts, serialize_statuses(posts, request))
 
 
+class BookmarksView(MastodonAPIView):
+    """Newest bookmark first, paged by bookmark ids (as Mastodon does) in the Link header."""
+
+    scopes = {"GET": "read:bookmarks"}
+
+    def get(self, request: Request) -> Response:
+        bookmarks = post_selectors.paginate(
+            post_selectors.bookmarks_of(request.user), **page_params(request)
+        )
+        posts = post_selectors.posts_of_bookmarks(bookmarks)
+        return paged_response(request, bookmarks, serialize_statuses(posts, request))
+
+
 class NotificationsView(MastodonAPIView):
     scopes = {"GET": "read:notifications"}
 

@@ -119,6 +119,20 @@ class Like(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="unique_like")]
 
 
+class Bookmark(models.Model):
+    """A post a member keeps to read later; only its owner ever sees it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="unique_bookmark")]
+        indexes = [models.Index(fields=["user", "-id"])]
+
+
 class MediaAttachment(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media"

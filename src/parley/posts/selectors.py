@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, User
 from parley.core.errors import NotFound
-from parley.posts.models import Like, MediaAttachment, Post, PostState, Visibility
+from parley.posts.models import Bookmark, Like, MediaAttachment, Post, PostState, Visibility
 
 POST_RELATED = ("author", "reblog_of", "reblog_of__author", "in_reply_to")
 POST_PREFETCH = (
@@ -118,6 +118,16 @@ def get_post(post_id: int | str, viewer: User | None) -> Post:
     return post
 
 
+def posts_by_ids(ids: list[int], viewer: User | None) -> list[Post]:
+    """The posts among ``ids`` the viewer may open (as ``get_post``), in the order asked,
+    each once; the others are left out, not refused."""
+    queryset = with_related(visible_posts(viewer).filter(pk__in=ids)).exclude(
+        state=PostState.DELETED
+    )
+    found = {post.pk: post for post in queryset}
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+
+
 def get_viewable_media(stored_name: str, viewer: User | None) -> MediaAttachment:
     """The upload stored as ``stored_name`` if ``viewer`` may see it, else NotFound."""
     item = MediaAttachment.objects.filter(file=stored_name).first()
@@ -153,7 +163,7 @@ def media_is_public(item: MediaAttachment) -> bool:
 
 
 def paginate(
-    queryset: QuerySet[Post],
+    queryset: QuerySet,
     *,
     max_id: str | int | None = None,
     since_id: str | int | None = None,
@@ -161,7 +171,8 @@ def paginate(
     limit: int = 20,
     cap: int = 40,
 ) -> list[Post]:
-    """Mastodon's id-based paging: newest first; ``min_id`` pages forward from a point."""
+    """Mastodon's id-based paging: newest first; ``min_id`` pages forward from a point.
+    Pages any queryset by its own ids (posts, or bookmarks by when they were made)."""
     limit = max(1, min(int(limit or 20), cap))
     if max_id:
         queryset = queryset.filter(pk__lt=int(max_id))
@@ -176,7 +187,7 @@ def paginate(
 def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:
     """Which of ``posts`` (and their originals) the viewer liked, echoed or bookmarked."""
     if not _is_member(viewer) or not posts:
-        return {"favourited": set(), "reblogged": set()}
+        return {"favourited": set(), "reblogged": set(), "bookmarked": set()}
     ids = {p.pk for p in posts} | {p.reblog_of_id for p in posts if p.reblog_of_id}
     liked = set(Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
     echoed = set(
@@ -184,7 +195,24 @@ def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:
         .exclude(state=PostState.DELETED)
         .values_list("reblog_of_id", flat=True)
     )
-    return {"favourited": liked, "reblogged": echoed}
+    kept = set(
+        Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
+    )
+    return {"favourited": liked, "reblogged": echoed, "bookmarked": kept}
+
+
+def bookmarks_of(viewer: User) -> QuerySet[Bookmark]:
+    """The viewer's bookmarks of posts it may still see (a held, removed or deleted post,
+    or one whose audience no longer includes the viewer, drops out until it may again)."""
+    return Bookmark.objects.filter(
+        user=viewer, post_id__in=distributed_posts(viewer).values("pk")
+    )
+
+
+def posts_of_bookmarks(bookmarks: list[Bookmark]) -> list[Post]:
+    """The posts of a page of bookmarks, in the page's order, with what serialising needs."""
+    by_id = with_related(Post.objects.filter(pk__in=[b.post_id for b in bookmarks])).in_bulk()
+    return [by_id[b.post_id] for b in bookmarks if b.post_id in by_id]
 
 
 def thread_context(post: Post, viewer: User | None) -> tuple[list[Post], list[Post]]:

@@ -17,6 +17,7 @@ from parley.posts import selectors
 from parley.posts import text as post_text
 from parley.posts.models import (
     POST_TRANSITIONS,
+    Bookmark,
     IdempotencyKey,
     Like,
     MediaAttachment,
@@ -342,6 +343,22 @@ def unfavourite(user: User, post: Post) -> Post:
         )
         post.refresh_from_db(fields=["favourites_count"])
     return post
+
+
+def bookmark(user: User, post: Post) -> Post:
+    """Keep a post the user may see; an echo keeps its original. Bookmarking twice is a no-op."""
+    post = selectors.get_post(post.pk, user)
+    if post.reblog_of_id:
+        post = post.reblog_of
+    Bookmark.objects.get_or_create(user=user, post=post)
+    return post
+
+
+def unbookmark(user: User, post_id: int) -> None:
+    """Drop the user's bookmark of a post (of its original for an echo), even of a post the
+    user may no longer see: the bookmark is the user's own, the post is not read."""
+    reblog_of = Post.objects.filter(pk=post_id).values_list("reblog_of_id", flat=True).first()
+    Bookmark.objects.filter(user=user, post_id=reblog_of or post_id).delete()
 
 
 def attach_media(owner: User, upload, description: str = "") -> MediaAttachment:

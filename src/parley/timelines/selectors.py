@@ -1,12 +1,15 @@
-"""Home, public and hashtag timelines, read with SQL over indexed tables."""
+"""Home, public, hashtag and list timelines, read with SQL over indexed tables; a member's
+markers and lists."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from parley.accounts.models import Follow, Mute, User
+from parley.core.errors import NotFound
 from parley.posts.models import Post, PostState, Visibility
 from parley.posts.selectors import distributed_posts, with_related
+from parley.timelines.models import List, ListMember, Marker, RepliesPolicy
 
 
 def _not_muted(viewer: User | None) -> Q:
@@ -55,3 +58,70 @@ def tag_timeline(tag: str, viewer: User | None) -> QuerySet[Post]:
         )
         .filter(_not_muted(viewer))
     )
+
+
+def markers_of(user: User, timelines: list[str]) -> dict[str, Marker]:
+    """The user's markers of the named timelines (none named: none, as Mastodon answers)."""
+    markers = Marker.objects.filter(user=user, timeline__in=timelines)
+    return {m.timeline: m for m in markers}
+
+
+def lists_of(owner: User) -> QuerySet[List]:
+    return List.objects.filter(owner=owner).order_by("id")
+
+
+def get_list(owner: User, list_id: int | str) -> List:
+    """One of the owner's lists; anyone else's list is "Record not found"."""
+    found = List.objects.filter(owner=owner, pk=int(list_id)).first()
+    if found is None:
+        raise NotFound("Record not found")
+    return found
+
+
+def _followed_ids(viewer: User) -> QuerySet:
+    return Follow.objects.filter(follower=viewer).values("followee_id")
+
+
+def _member_ids(a_list: List) -> QuerySet:
+    """Members the owner still follows: unfollowing takes an account out of its lists."""
+    return ListMember.objects.filter(
+        list=a_list, account_id__in=_followed_ids(a_list.owner)
+    ).values("account_id")
+
+
+def list_memberships(a_list: List) -> QuerySet[ListMember]:
+    """The list's entries of accounts the owner still follows, with their accounts."""
+    return ListMember.objects.filter(
+        list=a_list, account_id__in=_followed_ids(a_list.owner), account__is_active=True
+    ).select_related("account")
+
+
+def lists_containing(owner: User, account: User) -> QuerySet[List]:
+    """The owner's lists the account is on (and still followed)."""
+    if not Follow.objects.filter(follower=owner, followee=account).exists():
+        return List.objects.none()
+    return lists_of(owner).filter(members__account=account)
+
+
+def _replies_shown(a_list: List, members: QuerySet) -> Q:
+    """Posts that are not replies, replies to oneself, and the replies the policy allows."""
+    shown = Q(in_reply_to__isnull=True) | Q(in_reply_to__author_id=F("author_id"))
+    if a_list.replies_policy == RepliesPolicy.LIST:
+        shown |= Q(in_reply_to__author_id__in=members)
+    elif a_list.replies_policy == RepliesPolicy.FOLLOWED:
+        shown |= Q(in_reply_to__author_id__in=_followed_ids(a_list.owner))
+        shown |= Q(in_reply_to__author_id=a_list.owner_id)
+    return shown
+
+
+def list_timeline(a_list: List) -> QuerySet[Post]:
+    """Posts and echoes of the list's members, as its owner may see them."""
+    viewer = a_list.owner
+    members = _member_ids(a_list)
+    queryset = (
+        distributed_posts(viewer)
+        .filter(author_id__in=members)
+        .filter(_replies_shown(a_list, members))
+        .filter(_not_muted(viewer))
+    )
+    return with_related(queryset)

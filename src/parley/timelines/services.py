@@ -1,17 +1,22 @@
-"""What happens when a post is distributed (notifications), and the re-queue of posts whose
-fan-out never finished (a worker crashed, a task was lost)."""
+"""What happens when a post is distributed (notifications), the re-queue of posts whose
+fan-out never finished (a worker crashed, a task was lost), and members' markers and lists."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from parley.accounts.models import Follow, User
+from parley.core.errors import NotFound, ValidationFailed
 from parley.notifications.services import notify
 from parley.posts.models import Post, PostState
+from parley.timelines.models import List, ListMember, Marker, MarkerTimeline, RepliesPolicy
 
 log = logging.getLogger(__name__)
 REQUEUE_BATCH = 200
@@ -64,3 +69,95 @@ def requeue_undistributed_posts(now: datetime | None = None) -> int:
     if queued:
         log.warning("re-queued fan-out of %d undistributed posts", queued)
     return queued
+
+
+# -- markers -------------------------------------------------------------------------------
+
+
+def save_markers(user: User, positions: dict[str, int]) -> dict[str, Marker]:
+    """Record where ``user`` stopped reading each timeline; each save bumps ``version``."""
+    unknown = set(positions) - set(MarkerTimeline.values)
+    if unknown:
+        raise ValidationFailed(f"Validation failed: unknown timeline {sorted(unknown)[0]!r}")
+    saved: dict[str, Marker] = {}
+    now = timezone.now()
+    with transaction.atomic():
+        for timeline, last_read_id in positions.items():
+            marker, created = Marker.objects.select_for_update().get_or_create(
+                user=user, timeline=timeline,
+                defaults={"last_read_id": last_read_id, "updated_at": now},
+            )
+            if not created:
+                Marker.objects.filter(pk=marker.pk).update(
+                    last_read_id=last_read_id, version=F("version") + 1, updated_at=now
+                )
+                marker.refresh_from_db()
+            saved[timeline] = marker
+    return saved
+
+
+# -- lists ---------------------------------------------------------------------------------
+
+
+def _checked_list_fields(title: str | None, replies_policy: str | None) -> None:
+    if title is not None and not title.strip():
+        raise ValidationFailed("Validation failed: Title can't be blank")
+    if replies_policy is not None and replies_policy not in RepliesPolicy.values:
+        raise ValidationFailed(f"Validation failed: unknown replies_policy {replies_policy!r}")
+
+
+def create_list(
+    owner: User, title: str, *, replies_policy: str | None = None, exclusive: bool = False
+) -> List:
+    _checked_list_fields(title, replies_policy)
+    return List.objects.create(
+        owner=owner,
+        title=title.strip(),
+        replies_policy=replies_policy or RepliesPolicy.LIST,
+        exclusive=exclusive,
+    )
+
+
+def update_list(
+    a_list: List,
+    *,
+    title: str | None = None,
+    replies_policy: str | None = None,
+    exclusive: bool | None = None,
+) -> List:
+    _checked_list_fields(title, replies_policy)
+    if title is not None:
+        a_list.title = title.strip()
+    if replies_policy is not None:
+        a_list.replies_policy = replies_policy
+    if exclusive is not None:
+        a_list.exclusive = exclusive
+    a_list.save()
+    return a_list
+
+
+def delete_list(a_list: List) -> None:
+    a_list.delete()
+
+
+def add_to_list(a_list: List, account_ids: Iterable[int]) -> None:
+    """Add accounts the list's owner follows (Mastodon's rule); any other id refuses all."""
+    wanted = set(account_ids)
+    if not wanted:
+        raise ValidationFailed("Validation failed: account_ids can't be blank")
+    followed = set(
+        Follow.objects.filter(follower=a_list.owner, followee_id__in=wanted).values_list(
+            "followee_id", flat=True
+        )
+    )
+    missing = wanted - followed
+    if missing - set(User.objects.filter(pk__in=missing).values_list("pk", flat=True)):
+        raise NotFound("Record not found")
+    if missing:
+        raise ValidationFailed("Validation failed: You must be following this account first")
+    for account_id in sorted(wanted):
+        ListMember.objects.get_or_create(list=a_list, account_id=account_id)
+
+
+def remove_from_list(a_list: List, account_ids: Iterable[int]) -> None:
+    ListMember.objects.filter(list=a_list, account_id__in=list(account_ids)).delete()
