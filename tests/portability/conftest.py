@@ -16,6 +16,7 @@ from parley.posts import services as post_services
 from parley.posts.models import MediaAttachment
 from parley.safety.cases import actions
 from parley.safety.cases import services as case_services
+from parley.timelines import services as timeline_services
 from tests.posts.imagefiles import real_image
 
 MODERATOR_SCOPES = "read write follow admin:read admin:write"
@@ -53,6 +54,10 @@ def populated(make_member, publish, api_for) -> Instance:
     action = actions.take_action(case, mod, "remove", reason="Insults")
     case_services.file_appeal(action.statement, carol, "Please look again")
     media = MediaAttachment.objects.get(pk=media.pk)
+    post_services.bookmark(alice, reply)
+    friends = timeline_services.create_list(alice, "Friends", replies_policy="followed")
+    timeline_services.add_to_list(friends, [bob.pk])
+    timeline_services.save_markers(alice, {"home": reply.pk})
     clients = {
         "alice": api_for(alice),
         "bob": api_for(bob),
@@ -76,6 +81,7 @@ def api_answers(instance: Instance) -> dict:
     for name, client in instance.clients.items():
         for path in ("/api/v1/accounts/verify_credentials", "/api/v1/timelines/home",
                      "/api/v1/notifications", "/api/parley/v1/statements",
+                     "/api/v1/bookmarks", "/api/v1/lists", "/api/v1/markers?timeline[]=home",
                      *(f"/api/v1/statuses/{pk}" for pk in instance.statuses)):
             response = client.get(path)
             answers[f"{name} {path}"] = (response.status_code, response.json())
