@@ -8,6 +8,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from parley.accounts import selectors as account_selectors
@@ -141,7 +142,7 @@ def import_csv(user: User, kind: str, data: bytes, domain: str) -> ImportResult:
 
 
 def _import_row(user: User, kind: str, row: ImportRow, domain: str, result: ImportResult) -> None:
-    if row.domain and row.domain not in {domain, "localhost"}:
+    if row.domain and row.domain not in {domain, settings.PARLEY_DOMAIN.lower(), "localhost"}:
         result.skipped.append((row.address, "on another server"))
         return
     try:

@@ -29,7 +29,7 @@ def data_settings(request: HttpRequest) -> HttpResponse:
         try:
             result = member_csv.import_csv(
                 request.user, form.cleaned_data["kind"], form.cleaned_data["file"].read(),
-                links.site_domain(request))
+                links.account_domain(request))
         except member_csv.MalformedImport as exc:
             form.add_error("file", f"{exc.message} Nothing was changed.")
             status = 400
@@ -48,7 +48,7 @@ def export_list(request: HttpRequest, filename: str) -> HttpResponse:
     kinds = {name: kind for kind, name in member_csv.FILENAMES.items()}
     if filename not in kinds:
         raise Http404("No such export")
-    text = member_csv.export_csv(request.user, kinds[filename], links.site_domain(request))
+    text = member_csv.export_csv(request.user, kinds[filename], links.account_domain(request))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
