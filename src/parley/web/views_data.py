@@ -28,7 +28,9 @@ def data_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = member_csv.import_csv(
-                request.user, form.cleaned_data["kind"], form.cleaned_data["file"].read(),
+                request.user, form.cleaned_data["kind"],
+                # One byte past the bound is enough to refuse a larger file.
+                form.cleaned_data["file"].read(member_csv.MAX_IMPORT_BYTES + 1),
                 links.account_domain(request))
         except member_csv.MalformedImport as exc:
             form.add_error("file", f"{exc.message} Nothing was changed.")
