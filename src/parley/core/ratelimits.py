@@ -31,6 +31,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "notice_ip": (20, 3600),  # public notice form per IP
     "follow_account": (400, 86400),
     "mail_ip": (5, 1800),  # password-reset and confirmation mails per IP
+    "archive_account": (1, 600),  # a member's own data archive: one per 10 minutes
 }
 
 

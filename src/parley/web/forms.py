@@ -73,3 +73,14 @@ class ReportForm(forms.Form):
     comment = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(
         attrs={"rows": 3}), label="Anything else we should know?")
     post_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ImportListForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("following", "Follows (following_accounts.csv)"),
+                 ("blocks", "Blocks (blocked_accounts.csv)"),
+                 ("mutes", "Mutes (muted_accounts.csv)")],
+        label="What the file lists",
+    )
+    file = forms.FileField(label="CSV file", help_text="A file exported from Parley or "
+                           "Mastodon. Accounts in it are added; none are removed.")

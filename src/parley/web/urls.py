@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from parley.web import views
+from parley.web import views, views_data
 
 app_name = "web"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("settings/profile", views.settings_profile, name="settings"),
     path("settings/password", views.PasswordChangeView.as_view(), name="password_change"),
+    path("settings/data", views_data.data_settings, name="settings_data"),
+    path("settings/data/archive", views_data.export_archive, name="export_archive"),
+    path("settings/data/<str:filename>", views_data.export_list, name="export_list"),
     path("password/reset", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent", auth_views.PasswordResetDoneView.as_view(
         template_name="web/password_reset_done.html"), name="password_reset_done"),
