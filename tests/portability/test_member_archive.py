@@ -53,6 +53,11 @@ def test_archive_holds_own_posts_media_and_profile(client, member, other_member,
     reply = publish(member, "@bob quite right", in_reply_to=theirs)
     private = publish(member, "Only for followers", visibility="private")
     post_services.favourite(member, theirs)
+    post_services.bookmark(member, theirs)
+    secret = publish(other_member, "Bob's followers only", visibility="private")
+    account_services.follow(member, other_member)
+    post_services.bookmark(member, secret)
+    account_services.unfollow(member, other_member)  # no longer in its audience
     client.force_login(member)
 
     archive = download(client)
@@ -85,6 +90,8 @@ def test_archive_holds_own_posts_media_and_profile(client, member, other_member,
     assert archive.read("avatar.png") == Path(member.avatar.path).read_bytes()
     likes = json.loads(archive.read("likes.json"))
     assert likes["orderedItems"] == [f"http://testserver/@bob/{theirs.pk}"]
+    bookmarks = json.loads(archive.read("bookmarks.json"))
+    assert bookmarks["orderedItems"] == [f"http://testserver/@bob/{theirs.pk}"]
 
 
 def test_archive_marks_removed_posts_and_holds_statements(client, member, make_member,

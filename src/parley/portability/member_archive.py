@@ -17,11 +17,13 @@ from typing import IO, Any
 from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import User
-from parley.posts.models import Like, MediaAttachment, Post, PostState, Visibility
+from parley.posts.models import Bookmark, Like, MediaAttachment, Post, PostState, Visibility
+from parley.posts.selectors import visible_posts
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 OUTBOX, ACTOR, LIKES, STATEMENTS = "outbox.json", "actor.json", "likes.json", "statements.json"
+BOOKMARKS = "bookmarks.json"
 MEDIA_DIR = "media_attachments/files"
 BATCH = 500
 
@@ -71,6 +73,7 @@ def write_member_archive(user: User, site_url: str, dest: IO[bytes]) -> None:
                               (_activity(post, links) for post in own_posts(user).iterator(BATCH)))
         _write_media(archive, user)
         _write_likes(archive, user, links)
+        _write_bookmarks(archive, user, links)
         _write_actor(archive, user, links)
         archive.writestr(STATEMENTS, json.dumps(_statements(user, links), indent=1))
 
@@ -169,6 +172,16 @@ def _write_likes(archive: zipfile.ZipFile, user: User, links: Links) -> None:
         _write_collection(stream, LIKES, likes.count(),
                           (links.post(like.post.author.username, like.post_id)
                            for like in likes.iterator(BATCH)))
+
+
+def _write_bookmarks(archive: zipfile.ZipFile, user: User, links: Links) -> None:
+    # Only posts the member may still open: a bookmark does not outlive the post's audience.
+    bookmarks = (Bookmark.objects.filter(user=user, post__in=visible_posts(user))
+                 .select_related("post__author").order_by("id"))
+    with archive.open(BOOKMARKS, "w") as stream:
+        _write_collection(stream, BOOKMARKS, bookmarks.count(),
+                          (links.post(mark.post.author.username, mark.post_id)
+                           for mark in bookmarks.iterator(BATCH)))
 
 
 def _write_actor(archive: zipfile.ZipFile, user: User, links: Links) -> None:
