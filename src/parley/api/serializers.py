@@ -147,13 +147,14 @@ def serialize_media(item: MediaAttachment, request) -> dict[str, Any]:
 class StatusContext:
     """Per-page data for serialising statuses: viewer flags and account stats, in bulk."""
 
-    def __init__(self, posts: list[Post], request) -> None:
+    def __init__(self, posts: list[Post], request, other_accounts: Iterable[User] = ()) -> None:
         from parley.api.base import viewer
 
         self.request = request
         self.viewer = viewer(request)
         self.flags = post_selectors.viewer_flags(self.viewer, posts)
-        accounts: dict[int, User] = {}
+        # Authors and any other accounts on the page share one set of count queries.
+        accounts: dict[int, User] = {a.pk: a for a in other_accounts}
         for post in posts:
             for p in (post, post.reblog_of):
                 if p is not None:
@@ -242,11 +243,11 @@ def serialize_one_status(post: Post, request) -> dict[str, Any]:
 def serialize_notifications(items: list[Notification], request) -> list[dict[str, Any]]:
     post_ids = [n.post_id for n in items if n.post_id]
     posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
-    ctx = StatusContext(list(posts.values()), request)
     # A moderation warning comes from the instance: never name the moderator.
     shown = {n.pk: _recipient(n, request) if n.kind in SAFETY_KINDS else n.actor
              for n in items}
-    stats = AccountStats(shown.values())
+    ctx = StatusContext(list(posts.values()), request, shown.values())
+    stats = ctx.stats
     statements = _statements([n.statement_id for n in items if n.statement_id])
     out = []
     for n in items:
