@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 from django.templatetags.static import static
+from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import Follow, User
@@ -22,7 +23,19 @@ def iso(value) -> str | None:
 
 
 def base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    """The site's root URL, worked out once per request (a page names it in every status)."""
+    root = getattr(request, "_parley_base_url", None)
+    if root is None:
+        root = request.build_absolute_uri("/").rstrip("/")
+        request._parley_base_url = root
+    return root
+
+
+def absolute_url(request, url: str) -> str:
+    """``request.build_absolute_uri(url)``, without re-reading the host for a root path."""
+    if url.startswith("/") and not url.startswith("//"):
+        return base_url(request) + iri_to_uri(url)
+    return request.build_absolute_uri(url)
 
 
 class AccountStats:
@@ -60,8 +73,8 @@ def serialize_account(
 ) -> dict[str, Any]:
     stats = stats or AccountStats([user])
     root = base_url(request)
-    avatar = request.build_absolute_uri(_image_url(user.avatar, "web/avatar.svg"))
-    header = request.build_absolute_uri(_image_url(user.header, "web/header.svg"))
+    avatar = absolute_url(request, _image_url(user.avatar, "web/avatar.svg"))
+    header = absolute_url(request, _image_url(user.header, "web/header.svg"))
     count, last = stats.posts.get(user.pk, (0, None))
     data = {
         "id": str(user.pk),
@@ -123,7 +136,7 @@ def serialize_accounts(users: list[User], request) -> list[dict[str, Any]]:
 
 
 def serialize_media(item: MediaAttachment, request) -> dict[str, Any]:
-    url = request.build_absolute_uri(item.file.url) if item.file else None
+    url = absolute_url(request, item.file.url) if item.file else None
     return {
         "id": str(item.pk),
         "type": item.kind,
@@ -147,13 +160,14 @@ def serialize_media(item: MediaAttachment, request) -> dict[str, Any]:
 class StatusContext:
     """Per-page data for serialising statuses: viewer flags and account stats, in bulk."""
 
-    def __init__(self, posts: list[Post], request) -> None:
+    def __init__(self, posts: list[Post], request, other_accounts: Iterable[User] = ()) -> None:
         from parley.api.base import viewer
 
         self.request = request
         self.viewer = viewer(request)
         self.flags = post_selectors.viewer_flags(self.viewer, posts)
-        accounts: dict[int, User] = {}
+        # Authors and any other accounts on the page share one set of count queries.
+        accounts: dict[int, User] = {a.pk: a for a in other_accounts}
         for post in posts:
             for p in (post, post.reblog_of):
                 if p is not None:
@@ -242,11 +256,11 @@ def serialize_one_status(post: Post, request) -> dict[str, Any]:
 def serialize_notifications(items: list[Notification], request) -> list[dict[str, Any]]:
     post_ids = [n.post_id for n in items if n.post_id]
     posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
-    ctx = StatusContext(list(posts.values()), request)
     # A moderation warning comes from the instance: never name the moderator.
     shown = {n.pk: _recipient(n, request) if n.kind in SAFETY_KINDS else n.actor
              for n in items}
-    stats = AccountStats(shown.values())
+    ctx = StatusContext(list(posts.values()), request, shown.values())
+    stats = ctx.stats
     statements = _statements([n.statement_id for n in items if n.statement_id])
     out = []
     for n in items:

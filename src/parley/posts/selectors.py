@@ -10,7 +10,9 @@ from parley.accounts.models import Block, Follow, User
 from parley.core.errors import NotFound
 from parley.posts.models import Bookmark, Like, MediaAttachment, Post, PostState, Visibility
 
-POST_RELATED = ("author", "reblog_of", "reblog_of__author", "in_reply_to")
+POST_RELATED = (
+    "author", "reblog_of", "reblog_of__author", "in_reply_to", "reblog_of__in_reply_to"
+)
 POST_PREFETCH = (
     "tags",
     "mentions",
@@ -37,10 +39,12 @@ def _audience_filter(viewer: User | None, prefix: str = "") -> Q:
     mentioned = Exists(
         Post.mentions.through.objects.filter(post_id=OuterRef(f"{p}pk"), user_id=viewer.pk)
     )
+    # One test of each relation (each EXISTS costs a query build on every read): mentioned
+    # members see private and direct posts, followers see private ones.
     return (
         public
-        | (Q(**{f"{p}visibility": Visibility.PRIVATE}) & (follows_author | mentioned))
-        | (Q(**{f"{p}visibility": Visibility.DIRECT}) & mentioned)
+        | (Q(**{f"{p}visibility__in": [Visibility.PRIVATE, Visibility.DIRECT]}) & mentioned)
+        | (Q(**{f"{p}visibility": Visibility.PRIVATE}) & follows_author)
     )
 
 
@@ -110,9 +114,8 @@ def get_post(post_id: int | str, viewer: User | None) -> Post:
         pk = int(post_id)
     except (TypeError, ValueError):
         raise NotFound("Record not found") from None
-    queryset = with_related(Post.objects.all())
-    queryset = queryset.filter(pk__in=visible_posts(viewer).filter(pk=pk).values("pk"))
-    post = queryset.filter(pk=pk).exclude(state=PostState.DELETED).first()
+    queryset = with_related(visible_posts(viewer).filter(pk=pk))
+    post = queryset.exclude(state=PostState.DELETED).first()
     if post is None:
         raise NotFound("Record not found")
     return post

@@ -1,0 +1,94 @@
+"""A page of statuses costs the same few queries whether it holds 5 or 20 (no N+1), with
+replies, echoes, media, mentions, tags, likes and bookmarks on the page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from parley.accounts import services as accounts
+from parley.posts import services as posts
+
+# Queries per request, whatever the page size: token, page, tags, mentions, media (and the
+# echoed originals' tags, mentions, media), the viewer's likes, echoes and bookmarks, and
+# followers, following and post counts of the accounts shown.
+MAX_QUERIES = {
+    "/api/v1/timelines/home": 14,
+    "/api/v1/timelines/public": 11,
+    "/api/v1/accounts/{author}/statuses": 15,
+    "/api/v1/notifications": 12,
+}
+MAX_STATUS_QUERIES = 14  # an echo: its original's tags, mentions and media too
+
+
+def _photo(owner):
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (10, 200, 30)).save(buffer, "PNG")
+    upload = SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+    return posts.attach_media(owner, upload, description="a photo")
+
+
+@pytest.fixture
+def community(make_member, publish):
+    """A reader who follows two authors, who post, reply, echo, mention and attach photos;
+    the reader likes and bookmarks some, and is mentioned, liked and echoed back."""
+    reader, author, friend = make_member("reader"), make_member("author"), make_member("friend")
+    for followee in (author, friend):
+        accounts.follow(reader, followee)
+    accounts.follow(author, reader)
+    previous = publish(reader, "my own post #mine")
+    for i in range(20):
+        media = [_photo(author).pk] if i % 3 == 0 else []
+        post = publish(author, f"post {i} #tag{i % 3} @reader @friend", media_ids=media)
+        reply = publish(friend, f"reply {i} #tag0", in_reply_to=previous)
+        publish(friend, "", reblog_of=post) if i % 2 else publish(author, "", reblog_of=reply)
+        posts.favourite(reader, post)
+        posts.favourite(author, reply)
+        if i % 4 == 0:
+            posts.bookmark(reader, reply)
+        previous = post
+    return reader, author
+
+
+def _count(django_assert_max_num_queries, api, url: str, limit: int, bound: int) -> int:
+    with django_assert_max_num_queries(bound) as captured:
+        response = api.get(url, {"limit": limit})
+    assert response.status_code == 200
+    assert len(response.json()) == limit
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("url", list(MAX_QUERIES))
+def test_a_page_costs_the_same_queries_at_5_and_20_statuses(
+    url, community, api_for, django_assert_max_num_queries
+):
+    reader, author = community
+    api = api_for(reader)
+    url = url.format(author=author.pk)
+    bound = MAX_QUERIES[url.replace(str(author.pk), "{author}")]
+    small = _count(django_assert_max_num_queries, api, url, 5, bound)
+    large = _count(django_assert_max_num_queries, api, url, 20, bound)
+    assert small == large
+
+
+def test_one_status_costs_a_fixed_number_of_queries(
+    community, api_for, django_assert_max_num_queries, publish
+):
+    reader, author = community
+    api = api_for(reader)
+    parent = publish(author, "a parent")
+    reply = publish(author, "a reply #tag @reader", in_reply_to=parent,
+                    media_ids=[_photo(author).pk])
+    posts.favourite(reader, reply)
+    echo = publish(author, "", reblog_of=reply)
+    for post in (reply, echo):
+        with django_assert_max_num_queries(MAX_STATUS_QUERIES):
+            response = api.get(f"/api/v1/statuses/{post.pk}")
+        assert response.status_code == 200
+    body = response.json()
+    assert body["reblog"]["favourited"] is True
+    assert body["reblog"]["media_attachments"]
+    assert body["reblog"]["in_reply_to_account_id"] == str(author.pk)
