@@ -57,6 +57,8 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(required=False, max_length=100)
     bio = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     avatar = forms.ImageField(required=False)
+    header = forms.ImageField(required=False, label="Header image",
+                              help_text="A wide picture shown at the top of your profile.")
 
 
 class ReportForm(forms.Form):

@@ -379,7 +379,8 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
         try:
             account_services.update_profile(
                 user, display_name=form.cleaned_data["display_name"],
-                bio=form.cleaned_data["bio"], avatar=form.cleaned_data["avatar"] or None)
+                bio=form.cleaned_data["bio"], avatar=form.cleaned_data["avatar"] or None,
+                header=form.cleaned_data["header"] or None)
         except ParleyError as exc:
             form.add_error(None, exc.message)
         else:
