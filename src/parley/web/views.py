@@ -22,6 +22,7 @@ from parley.notifications import selectors as notification_selectors
 from parley.posts import selectors as post_selectors
 from parley.posts import services as post_services
 from parley.posts.search import search_hashtags, search_posts
+from parley.posts.viewcounts import record_views
 from parley.timelines import selectors as timelines
 from parley.web import links
 from parley.web.errors import form_error_text, plain_error
@@ -46,6 +47,8 @@ def _page(request: HttpRequest, queryset) -> list:
 
 
 def _timeline_context(request: HttpRequest, posts: list) -> dict:
+    """What a page of posts shows; each post on it counts as viewed."""
+    record_views(_viewer(request), posts)
     flags = post_selectors.viewer_flags(_viewer(request), posts)
     return {"posts": posts, "flags": flags,
             "next_max_id": posts[-1].pk if len(posts) == PAGE else None}
@@ -144,6 +147,7 @@ def thread(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
         return redirect("web:post", username=post.author.username, post_id=post.pk)
     ancestors, descendants = post_selectors.thread_context(post, viewer)
     everything = [*ancestors, post, *descendants]
+    record_views(viewer, everything)
     context = {
         "post": post, "ancestors": ancestors, "descendants": descendants,
         "flags": post_selectors.viewer_flags(viewer, everything),
