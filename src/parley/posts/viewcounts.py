@@ -4,6 +4,7 @@ upsert at most every ``PARLEY_VIEW_FLUSH_SECONDS`` (one extra query on the page 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import time
@@ -96,10 +97,8 @@ def discard_pending_views() -> None:
 
 @atexit.register
 def _flush_at_exit() -> None:
-    try:
+    with contextlib.suppress(Exception):  # the process is ending; nothing left to tell
         flush_views()
-    except Exception:  # noqa: BLE001 - the process is ending; nothing left to tell
-        pass
 
 
 def views_before(post_ids: Iterable[int], until: dict[int, datetime]) -> dict[int, int]:
