@@ -397,6 +397,8 @@ if PARLEY_DSA_PROFILE not in {"micro", "small", "vlop"}:
 # Post views are summed in memory and written at most this often (seconds) by each process.
 PARLEY_VIEW_FLUSH_SECONDS = float(os.environ.get("PARLEY_VIEW_FLUSH_SECONDS", "10"))
 PARLEY_PRESERVE_DAYS = int(os.environ.get("PARLEY_PRESERVE_DAYS", "183"))
+# Days between a member's request to delete the account and its purge.
+PARLEY_DELETION_GRACE_DAYS = int(os.environ.get("PARLEY_DELETION_GRACE_DAYS", "30"))
 # Audit chain key (HMAC), kept outside the database: the key itself, or a file holding it.
 PARLEY_AUDIT_KEY = os.environ.get("PARLEY_AUDIT_KEY", "")
 PARLEY_AUDIT_KEY_FILE = os.environ.get("PARLEY_AUDIT_KEY_FILE", "")

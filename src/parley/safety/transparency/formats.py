@@ -7,7 +7,7 @@ import io
 
 CSV_HEADER = ("section", "metric", "key", "value")
 SECTIONS = ("notices", "actions", "daily", "proactive", "time_to_action", "exposure",
-            "appeals", "suspensions", "notice_handling", "removal_orders")
+            "appeals", "suspensions", "notice_handling", "removal_orders", "account_deletions")
 
 
 def _leaves(data: dict, prefix: str = ""):
@@ -120,6 +120,9 @@ def report_text(report: dict) -> str:
                   f"{a['automated']} automated)"]
     lines += _counts("by type", a["by_type"]) + _counts("by category", a["by_category"])
     lines += ["", *_exposure_lines(report)]
+    deleted = report["account_deletions"]
+    lines += [f"Accounts deleted by their owners: {deleted['requested']} "
+              f"({deleted['purged']} purged after the grace period)"]
     if "appeals" in report:
         lines += ["", *_duty_lines(report)]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 # Parley's own measure of its moderation, shown under every profile (voluntary when exempt).
-CORE = ("notices", "actions", "daily", "proactive", "time_to_action", "exposure")
+CORE = ("notices", "actions", "daily", "proactive", "time_to_action", "exposure",
+        "account_deletions")
 # Art. 15(1)(a) orders, 15(1)(b) time to act on notices, 15(1)(d) and 24(1)(a) complaints and
 # their outcome, 24(1)(b) suspensions under Art. 23.
 DUTIES = ("appeals", "suspensions", "notice_handling", "removal_orders")

@@ -378,6 +378,15 @@ def _per_day(queryset, period: Period) -> dict[str, int]:
     return {day.isoformat(): counts.get(day, 0) for day in days}
 
 
+def account_deletions_section(period: Period) -> dict:
+    """Members who deleted their own accounts, and accounts purged after the grace period."""
+    rows = Counter(_in(AuditEntry.objects, "created_at", period)
+                   .filter(event__in=("account.deletion_requested", "account.purged"))
+                   .values_list("event", flat=True))
+    return {"requested": rows.get("account.deletion_requested", 0),
+            "purged": rows.get("account.purged", 0)}
+
+
 def daily_section(period: Period) -> dict:
     """Notices received and actions taken on each day of the period (for the chart)."""
     return {"notices": _per_day(Notice.objects, period),
@@ -403,6 +412,7 @@ def build_report(period: Period, profile: str | None = None) -> dict:
         "suspensions": lambda: suspensions_section(period),
         "notice_handling": lambda: notice_handling_section(period),
         "removal_orders": lambda: removal_orders_section(period),
+        "account_deletions": lambda: account_deletions_section(period),
     }
     report = {
         "period": period.as_dict(),
