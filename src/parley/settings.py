@@ -390,7 +390,15 @@ LOGGING = {
 # as JSON in PARLEY_POLICY_OVERRIDES, e.g. {"violence": {"hold": 0.95}}.
 PARLEY_POLICY_OVERRIDES = os.environ.get("PARLEY_POLICY_OVERRIDES", "")
 PARLEY_DEADLINE_PROFILE = os.environ.get("PARLEY_DEADLINE_PROFILE", "dsa")
+# Which DSA transparency duties apply: micro, small, or vlop (the strict default: all of them).
+PARLEY_DSA_PROFILE = os.environ.get("PARLEY_DSA_PROFILE", "vlop").strip().lower()
+if PARLEY_DSA_PROFILE not in {"micro", "small", "vlop"}:
+    raise ImproperlyConfigured("PARLEY_DSA_PROFILE must be micro, small or vlop")
+# Post views are summed in memory and written at most this often (seconds) by each process.
+PARLEY_VIEW_FLUSH_SECONDS = float(os.environ.get("PARLEY_VIEW_FLUSH_SECONDS", "10"))
 PARLEY_PRESERVE_DAYS = int(os.environ.get("PARLEY_PRESERVE_DAYS", "183"))
+# Days between a member's request to delete the account and its purge.
+PARLEY_DELETION_GRACE_DAYS = int(os.environ.get("PARLEY_DELETION_GRACE_DAYS", "30"))
 # Audit chain key (HMAC), kept outside the database: the key itself, or a file holding it.
 PARLEY_AUDIT_KEY = os.environ.get("PARLEY_AUDIT_KEY", "")
 PARLEY_AUDIT_KEY_FILE = os.environ.get("PARLEY_AUDIT_KEY_FILE", "")

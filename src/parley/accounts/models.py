@@ -38,6 +38,10 @@ class User(AbstractUser):
     silenced = models.BooleanField(default=False)
     sensitized = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The member asked to delete the account: deactivated at once, purged after the grace
+    # period (PARLEY_DELETION_GRACE_DAYS) by `parley user purge-deleted`.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["username"])]

@@ -33,6 +33,7 @@ from parley.api.serializers import (
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
 from parley.posts import selectors as post_selectors
+from parley.posts.viewcounts import record_views
 from parley.web import links
 
 
@@ -170,6 +171,7 @@ class AccountStatusesView(MastodonAPIView):
             tagged=param_str(request, "tagged"),
         )
         posts = post_selectors.paginate(queryset, **page_params(request))
+        record_views(viewer(request), posts)
         return paged_response(request, posts, serialize_statuses(posts, request))
 
 

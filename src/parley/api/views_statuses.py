@@ -26,6 +26,7 @@ from parley.core import ratelimits
 from parley.core.errors import NotFound, ValidationFailed
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
+from parley.posts.viewcounts import record_views
 
 # Accepted by Mastodon, not built here yet: refusing beats silently posting at once.
 NOT_YET = {
@@ -76,9 +77,9 @@ class StatusView(MastodonAPIView):
     }
 
     def get(self, request: Request, status_id: str) -> Response:
-        return Response(
-            serialize_one_status(selectors.get_post(status_id, viewer(request)), request)
-        )
+        post = selectors.get_post(status_id, viewer(request))
+        record_views(viewer(request), [post])
+        return Response(serialize_one_status(post, request))
 
     def delete(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, request.user)

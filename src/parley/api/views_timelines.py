@@ -19,6 +19,7 @@ from parley.core.errors import NotFound
 from parley.notifications import selectors as notification_selectors
 from parley.notifications import services as notification_services
 from parley.posts import selectors as post_selectors
+from parley.posts.viewcounts import record_views
 from parley.timelines import selectors as timelines
 
 
@@ -29,6 +30,7 @@ class HomeTimelineView(MastodonAPIView):
         posts = post_selectors.paginate(
             timelines.home_timeline(request.user), **page_params(request)
         )
+        record_views(viewer_of(request), posts)
         return paged_response(request, posts, serialize_statuses(posts, request))
 
 
@@ -44,6 +46,7 @@ class PublicTimelineView(MastodonAPIView):
         if param_bool(request, "remote"):
             queryset = queryset.none()
         posts = post_selectors.paginate(queryset, **page_params(request))
+        record_views(viewer_of(request), posts)
         return paged_response(request, posts, serialize_statuses(posts, request))
 
 
@@ -54,6 +57,7 @@ class TagTimelineView(MastodonAPIView):
         posts = post_selectors.paginate(
             timelines.tag_timeline(tag, viewer_of(request)), **page_params(request)
         )
+        record_views(viewer_of(request), posts)
         return paged_response(request, posts, serialize_statuses(posts, request))
 
 

@@ -96,6 +96,24 @@ class Post(models.Model):
         return self.reblog_of_id is not None
 
 
+class PostViewCount(models.Model):
+    """How many times others were shown a post in one hour: one row per post and hour,
+    never one per view (counted in memory and added in bulk by ``posts.viewcounts``)."""
+
+    # No database constraint: counts buffered in memory may reach the table just after
+    # their post was deleted, and a lost hour of views must never fail a page. Django still
+    # deletes a post's counts with the post.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="view_counts",
+                             db_constraint=False)
+    hour = models.DateTimeField()  # the start of the hour, UTC
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "hour"], name="post_view_count_per_hour"),
+        ]
+
+
 class PostRevision(models.Model):
     """A previous version of an edited post (Mastodon's status history)."""
 

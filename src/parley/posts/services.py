@@ -8,7 +8,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parley.accounts.models import User
@@ -393,3 +394,41 @@ def mark_distributed(post: Post) -> bool:
         distributed_at=timezone.now()
     )
     return bool(updated)
+
+
+def erase_member_content(user: User, keep_post_ids: set[int]) -> tuple[int, int]:
+    """Erase a purged member's posts, likes, bookmarks and media, except the posts a safety
+    case still needs (``keep_post_ids``): those are hidden as deleted and left to the
+    preservation purge. Returns (posts erased, posts kept). Counters of others' posts that
+    lose a like, an echo or a reply are recounted."""
+    liked = set(Like.objects.filter(user=user).values_list("post_id", flat=True))
+    mine = Post.objects.filter(author=user)
+    touched = liked | set(mine.exclude(reblog_of=None).values_list("reblog_of_id", flat=True))
+    touched |= set(mine.exclude(in_reply_to=None).values_list("in_reply_to_id", flat=True))
+    Like.objects.filter(user=user).delete()
+    Bookmark.objects.filter(user=user).delete()
+    kept = 0
+    for post in mine.filter(pk__in=keep_post_ids):
+        if post.state in (PostState.PUBLISHED, PostState.HELD):  # a removal stays a removal
+            transition_post(post, PostState.DELETED)
+        kept += 1
+    erased = mine.exclude(pk__in=keep_post_ids).count()
+    mine.exclude(pk__in=keep_post_ids).delete()
+    for media in MediaAttachment.objects.filter(owner=user, post__isnull=True):
+        media.file.delete(save=False)
+        media.delete()
+    _recount(touched - {None})
+    return erased, kept
+
+
+def _recount(post_ids: set[int]) -> None:
+    def counted(model, field: str = "post_id", **extra):
+        return Coalesce(Subquery(
+            model.objects.filter(**{field: OuterRef("pk")}, **extra).order_by()
+            .values(field).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    Post.objects.filter(pk__in=post_ids).update(
+        favourites_count=counted(Like),
+        reblogs_count=counted(Post, "reblog_of_id", state=PostState.PUBLISHED),
+        replies_count=counted(Post, "in_reply_to_id", state=PostState.PUBLISHED),
+    )

@@ -86,3 +86,9 @@ class ImportListForm(forms.Form):
     )
     file = forms.FileField(label="CSV file", help_text="A file exported from Parley or "
                            "Mastodon. Accounts in it are added; none are removed.")
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

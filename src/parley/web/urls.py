@@ -19,6 +19,7 @@ urlpatterns = [
     path("settings/profile", views.settings_profile, name="settings"),
     path("settings/password", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/data", views_data.data_settings, name="settings_data"),
+    path("settings/delete", views.settings_delete, name="settings_delete"),
     path("settings/data/archive", views_data.export_archive, name="export_archive"),
     path("settings/data/<str:filename>", views_data.export_list, name="export_list"),
     path("password/reset", views.PasswordResetView.as_view(), name="password_reset"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
@@ -14,6 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from parley.accounts import deletion
 from parley.accounts import selectors as account_selectors
 from parley.accounts import services as account_services
 from parley.core import ratelimits
@@ -22,11 +23,13 @@ from parley.notifications import selectors as notification_selectors
 from parley.posts import selectors as post_selectors
 from parley.posts import services as post_services
 from parley.posts.search import search_hashtags, search_posts
+from parley.posts.viewcounts import record_views
 from parley.timelines import selectors as timelines
 from parley.web import links
 from parley.web.errors import form_error_text, plain_error
 from parley.web.forms import (
     ComposeForm,
+    DeleteAccountForm,
     ProfileForm,
     ReportForm,
     ResendConfirmationForm,
@@ -46,6 +49,8 @@ def _page(request: HttpRequest, queryset) -> list:
 
 
 def _timeline_context(request: HttpRequest, posts: list) -> dict:
+    """What a page of posts shows; each post on it counts as viewed."""
+    record_views(_viewer(request), posts)
     flags = post_selectors.viewer_flags(_viewer(request), posts)
     return {"posts": posts, "flags": flags,
             "next_max_id": posts[-1].pk if len(posts) == PAGE else None}
@@ -144,6 +149,7 @@ def thread(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
         return redirect("web:post", username=post.author.username, post_id=post.pk)
     ancestors, descendants = post_selectors.thread_context(post, viewer)
     everything = [*ancestors, post, *descendants]
+    record_views(viewer, everything)
     context = {
         "post": post, "ancestors": ancestors, "descendants": descendants,
         "flags": post_selectors.viewer_flags(viewer, everything),
@@ -387,6 +393,24 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Profile saved.")
             return redirect("web:profile", username=user.username)
     return render(request, "web/settings.html", {"form": form})
+
+
+@login_required
+def settings_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account: confirmed with the password, stopped at once, erased later."""
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deletion.request_account_deletion(request.user, form.cleaned_data["password"])
+        except ParleyError as exc:
+            form.add_error("password", exc.message)
+        else:
+            logout(request)
+            return render(request, "web/account_deleted.html",
+                          {"grace_days": deletion.grace_days()})
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/settings_delete.html",
+                  {"form": form, "grace_days": deletion.grace_days()}, status=status)
 
 
 def _rule_choices() -> list[tuple[str, str]]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 
+from parley.posts.models import PostViewCount
+from parley.posts.viewcounts import current_hour
 from parley.safety.management.commands.safety import Command
 from parley.safety.transparency.selectors import build_report, parse_period, percentile
 
@@ -54,7 +57,21 @@ def test_time_to_action_and_exposure(history, period):
     assert exposure["never_publicly_visible"] == 1
     assert exposure["never_publicly_visible_share"] == 0.25
     assert exposure["distributed_before_action"] == 3
-    assert exposure["views_tracked"] is False and "views" in exposure["note"]
+    assert exposure["views_tracked"] is True and "views" in exposure["note"]
+
+
+def test_exposure_buckets_count_only_views_before_the_action(history, period):
+    hour = current_hour()  # the actions were taken just now, in this hour
+    views = {"flagged": [(-2, 5), (1, 50)],  # 50 more after it was removed (a later hour)
+             "reported": [(-1, 30)], "ordered": [(-4, 400), (0, 100)],
+             "wrong": [(-3, 7)]}  # reversed on appeal: not a violation
+    for key, rows in views.items():
+        for hours, n in rows:
+            PostViewCount.objects.create(post=history.posts[key],
+                                         hour=hour + timedelta(hours=hours), count=n)
+    seen = build_report(period)["exposure"]["views_before_action"]
+    assert seen["buckets"] == {"0": 1, "1-10": 1, "11-100": 1, "more": 1}
+    assert seen["posts"] == 4 and seen["total"] == 5 + 30 + 500 and seen["max"] == 500
 
 
 def test_appeals_suspensions_notices_and_orders(history, period):

@@ -221,3 +221,9 @@ def notifiers() -> QuerySet[Notifier]:
 def notifier_by_token_hash(token_hash: str) -> Notifier | None:
     return Notifier.objects.filter(token_hash=token_hash, revoked_at__isnull=True,
                                    active=True).first()
+
+
+def post_ids_under_case(user: User) -> set[int]:
+    """The posts of ``user`` that a case concerns: kept (hidden) when the account is purged,
+    for appeals, preservation and legal holds, until the preservation purge erases them."""
+    return set(Case.objects.filter(post__author=user).values_list("post_id", flat=True))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from django.core.management.base import CommandError
 from rich.progress import Progress
 
 from parley.safety.transparency.cli_report import add_period_arguments, period_from
 from parley.safety.transparency.export import BATCH_SIZE, export_statements, statements_in
+from parley.safety.transparency.profiles import dsa_profile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: dict, stdout) -> None:
+    profile = dsa_profile()
+    if not profile.statements_export:
+        raise CommandError(
+            f"PARLEY_DSA_PROFILE={profile.name}: micro and small enterprises do not submit "
+            "statements of reasons to the Commission's database (DSA Art. 19 and 24(5)); "
+            "set PARLEY_DSA_PROFILE=vlop to export them.")
     period = period_from(options)
     total = statements_in(period).count()
     with Progress(transient=True) as progress:

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from parley.core.errors import ValidationFailed
 from parley.safety.transparency.formats import report_csv, report_text
+from parley.safety.transparency.html import standalone_html
 from parley.safety.transparency.selectors import build_report, parse_period
 
 
@@ -23,11 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Notices by source and category, actions by category and type, the share found "
         "proactively, time to action, exposure, appeals and reversals, suspensions, notice "
-        "handling times and removal-order deadlines for a period (DSA Art. 15 and 24)."
+        "handling times and removal-order deadlines for a period (DSA Art. 15 and 24); "
+        "PARLEY_DSA_PROFILE (micro, small, vlop) chooses the sections."
     )
     add_period_arguments(parser)
-    parser.add_argument("--format", choices=("text", "json", "csv"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json", "csv", "html"), default="text",
+                        help="output format (default: text); html is one self-contained file "
+                             "with SVG charts, readable offline")
 
 
 def period_from(options: dict):
@@ -44,5 +47,7 @@ def run(options: dict, stdout) -> None:
         stdout.write(json.dumps(report, indent=2) + "\n")
     elif fmt == "csv":
         stdout.write(report_csv(report))
+    elif fmt == "html":
+        stdout.write(standalone_html(report))
     else:
         stdout.write(report_text(report))

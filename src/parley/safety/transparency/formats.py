@@ -6,8 +6,8 @@ import csv
 import io
 
 CSV_HEADER = ("section", "metric", "key", "value")
-SECTIONS = ("notices", "actions", "proactive", "time_to_action", "exposure", "appeals",
-            "suspensions", "notice_handling", "removal_orders")
+SECTIONS = ("notices", "actions", "daily", "proactive", "time_to_action", "exposure",
+            "appeals", "suspensions", "notice_handling", "removal_orders", "account_deletions")
 
 
 def _leaves(data: dict, prefix: str = ""):
@@ -36,9 +36,11 @@ def _rows(section: str, data: dict):
 def report_rows(report: dict) -> list[tuple]:
     rows = [("period", "from", "", report["period"]["from"]),
             ("period", "to", "", report["period"]["to"]),
-            ("period", "timezone", "", report["period"]["timezone"])]
+            ("period", "timezone", "", report["period"]["timezone"]),
+            ("dsa_profile", "name", "", report["dsa_profile"]["name"])]
     for section in SECTIONS:
-        rows.extend(_rows(section, report[section]))
+        if section in report:  # the DSA profile leaves some out
+            rows.extend(_rows(section, report[section]))
     return rows
 
 
@@ -74,26 +76,26 @@ def _counts(title: str, counts: dict) -> list[str]:
     return lines
 
 
-def report_text(report: dict) -> str:
-    p, n, a = report["period"], report["notices"], report["actions"]
-    pro, t, e = report["proactive"], report["time_to_action"], report["exposure"]
-    ap, s, ro = report["appeals"], report["suspensions"], report["removal_orders"]
-    lines = [f"Transparency report {p['from']} to {p['to']} ({p['timezone']})", "",
-             f"Notices: {n['total']} ({n['from_people']} from people)"]
-    lines += _counts("by source", n["by_source"]) + _counts("by category", n["by_category"])
-    lines += ["", f"Actions: {a['total']} ({a['restrictions']} restrictions, "
-                  f"{a['automated']} automated)"]
-    lines += _counts("by type", a["by_type"]) + _counts("by category", a["by_category"])
-    lines += [
-        "",
-        f"Found proactively: {percent(pro['share'])} of {pro['actioned_cases']} actioned cases",
+def _exposure_lines(report: dict) -> list[str]:
+    t, e = report["time_to_action"], report["exposure"]
+    seen = e["views_before_action"]
+    buckets = ", ".join(f"{label}: {n}" for label, n in seen["buckets"].items())
+    return [
+        f"Found proactively: {percent(report['proactive']['share'])} of "
+        f"{report['proactive']['actioned_cases']} actioned cases",
         f"Time from post to hold or removal: median {duration(t['median_seconds'])}, "
         f"p95 {duration(t['p95_seconds'])} ({t['count']} posts)",
         f"Never publicly visible: {percent(e['never_publicly_visible_share'])} of "
         f"{e['actioned_posts']} actioned posts; median exposure of the others "
         f"{duration(e['exposure_time']['median_seconds'])}",
+        f"Views before action, posts per bucket: {buckets} ({seen['total']} views in all)",
         f"  {e['note']}",
-        "",
+    ]
+
+
+def _duty_lines(report: dict) -> list[str]:
+    ap, s, ro = report["appeals"], report["suspensions"], report["removal_orders"]
+    lines = [
         f"Appeals: {ap['filed']} filed, {ap['decided']} decided, {ap['reversed']} reversed "
         f"(reversal rate {percent(ap['reversal_rate'])})",
         f"Suspensions: {s['total']} ({s['automated']} automated, {s['permanent']} permanent)",
@@ -105,4 +107,22 @@ def report_text(report: dict) -> str:
     for source, h in report["notice_handling"].items():
         lines.append(f"  {source:<20} average {duration(h['average_seconds']):>10}  "
                      f"({h['decided']} decided, {h['pending']} pending)")
+    return lines
+
+
+def report_text(report: dict) -> str:
+    p, n, a = report["period"], report["notices"], report["actions"]
+    lines = [f"Transparency report {p['from']} to {p['to']} ({p['timezone']})",
+             f"DSA profile: {report['dsa_profile']['label']}", "",
+             f"Notices: {n['total']} ({n['from_people']} from people)"]
+    lines += _counts("by source", n["by_source"]) + _counts("by category", n["by_category"])
+    lines += ["", f"Actions: {a['total']} ({a['restrictions']} restrictions, "
+                  f"{a['automated']} automated)"]
+    lines += _counts("by type", a["by_type"]) + _counts("by category", a["by_category"])
+    lines += ["", *_exposure_lines(report)]
+    deleted = report["account_deletions"]
+    lines += [f"Accounts deleted by their owners: {deleted['requested']} "
+              f"({deleted['purged']} purged after the grace period)"]
+    if "appeals" in report:
+        lines += ["", *_duty_lines(report)]
     return "\n".join(lines) + "\n"

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from parley.core.errors import ValidationFailed
 from parley.posts.models import Post
+from parley.posts.viewcounts import views_before
 from parley.safety.cases.models import (
     RESTRICTIONS,
     ActionKind,
@@ -22,6 +24,7 @@ from parley.safety.cases.models import (
     NoticeSource,
 )
 from parley.safety.models import AuditEntry
+from parley.safety.transparency.profiles import dsa_profile
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -29,8 +32,11 @@ MAX_DAYS = 366
 TAKEDOWNS = (ActionKind.REMOVE, ActionKind.HOLD)
 SCREENING_EVENTS = ("screening.hold", "screening.case")
 CHUNK = 500
-VIEWS_NOTE = ("Parley does not count views, so exposure is reported as whether a post was "
-              "ever distributed to timelines, search or notifications, and for how long.")
+VIEWS_NOTE = ("Views are counted per post and hour whenever a timeline, a profile or the post's "
+              "own page shows it to someone other than its author; views before action are "
+              "those in the hours up to the action.")
+# Views a post had before it was removed or held: (label, least, most).
+EXPOSURE_BUCKETS = (("0", 0, 0), ("1-10", 1, 10), ("11-100", 11, 100), ("more", 101, None))
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,7 @@ def timing_and_exposure(actions: list[CaseAction], screening: dict) -> tuple[dic
         posts.update(Post.objects.in_bulk(chunk))
     to_action: list[float] = []
     exposure: list[float] = []
+    acted_at: dict[int, datetime] = {}
     never_visible = 0
     for post_id, action in takedowns.items():
         post = posts.get(post_id)
@@ -252,6 +259,7 @@ def timing_and_exposure(actions: list[CaseAction], screening: dict) -> tuple[dic
             continue
         acted = min(filter(None, [action.created_at, screening.get(post_id, {}).get("held")]))
         to_action.append(max(0.0, (acted - post.created_at).total_seconds()))
+        acted_at[post_id] = acted
         if post.distributed_at is None or post.distributed_at >= acted:
             never_visible += 1
         else:
@@ -263,9 +271,29 @@ def timing_and_exposure(actions: list[CaseAction], screening: dict) -> tuple[dic
         "never_publicly_visible_share": _share(never_visible, counted),
         "distributed_before_action": len(exposure),
         "exposure_time": _seconds(exposure),
-        "views_tracked": False,
+        "views_tracked": True,
+        "views_before_action": views_before_action(acted_at),
         "note": VIEWS_NOTE,
     }
+
+
+def exposure_bucket(views: int) -> str:
+    for label, least, most in EXPOSURE_BUCKETS:
+        if views >= least and (most is None or views <= most):
+            return label
+    raise ValueError(views)
+
+
+def views_before_action(acted_at: dict[int, datetime]) -> dict:
+    """Per actioned post, the views it had up to its first hold or removal, in buckets."""
+    views = views_before(acted_at, acted_at)
+    buckets = dict.fromkeys((label for label, _, _ in EXPOSURE_BUCKETS), 0)
+    for n in views.values():
+        buckets[exposure_bucket(n)] += 1
+    values = sorted(views.values())
+    return {"posts": len(values), "total": sum(values), "buckets": buckets,
+            "median": statistics.median(values) if values else None,
+            "max": values[-1] if values else None}
 
 
 def appeals_section(period: Period) -> dict:
@@ -341,22 +369,56 @@ def removal_orders_section(period: Period) -> dict:
             "pending": pending, "share_met": _share(met, met + missed)}
 
 
-def build_report(period: Period) -> dict:
+def _per_day(queryset, period: Period) -> dict[str, int]:
+    rows = (_in(queryset, "created_at", period)
+            .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+            .values("day").annotate(n=Count("id")).values_list("day", "n"))
+    counts = {day: n for day, n in rows}
+    days = (period.first + timedelta(days=i) for i in range((period.last - period.first).days + 1))
+    return {day.isoformat(): counts.get(day, 0) for day in days}
+
+
+def account_deletions_section(period: Period) -> dict:
+    """Members who deleted their own accounts, and accounts purged after the grace period."""
+    rows = Counter(_in(AuditEntry.objects, "created_at", period)
+                   .filter(event__in=("account.deletion_requested", "account.purged"))
+                   .values_list("event", flat=True))
+    return {"requested": rows.get("account.deletion_requested", 0),
+            "purged": rows.get("account.purged", 0)}
+
+
+def daily_section(period: Period) -> dict:
+    """Notices received and actions taken on each day of the period (for the chart)."""
+    return {"notices": _per_day(Notice.objects, period),
+            "actions": _per_day(CaseAction.objects, period)}
+
+
+def build_report(period: Period, profile: str | None = None) -> dict:
     """Every number of the transparency report, as plain JSON-ready data."""
     actions = _violating_actions(period)
     first_screening, first_human = _first_notices({a.case_id for a in actions})
     screening = _screening_times({a.case.post_id for a in actions if a.case.post_id})
     time_to_action, exposure = timing_and_exposure(actions, screening)
-    return {
+    dsa = dsa_profile(profile)
+    sections = {
+        "notices": lambda: notices_section(period),
+        "actions": lambda: actions_section(period),
+        "daily": lambda: daily_section(period),
+        "proactive": lambda: proactive_section(actions, first_screening, first_human,
+                                               screening),
+        "time_to_action": lambda: time_to_action,
+        "exposure": lambda: exposure,
+        "appeals": lambda: appeals_section(period),
+        "suspensions": lambda: suspensions_section(period),
+        "notice_handling": lambda: notice_handling_section(period),
+        "removal_orders": lambda: removal_orders_section(period),
+        "account_deletions": lambda: account_deletions_section(period),
+    }
+    report = {
         "period": period.as_dict(),
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "notices": notices_section(period),
-        "actions": actions_section(period),
-        "proactive": proactive_section(actions, first_screening, first_human, screening),
-        "time_to_action": time_to_action,
-        "exposure": exposure,
-        "appeals": appeals_section(period),
-        "suspensions": suspensions_section(period),
-        "notice_handling": notice_handling_section(period),
-        "removal_orders": removal_orders_section(period),
+        "dsa_profile": {"name": dsa.name, "label": dsa.label,
+                        "statements_export": dsa.statements_export},
     }
+    report.update({name: make() for name, make in sections.items() if name in dsa.sections})
+    return report

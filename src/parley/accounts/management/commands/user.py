@@ -1,4 +1,4 @@
-"""`parley user create|list|approve|role`: manage accounts from the shell."""
+"""`parley user create|list|approve|role|purge-deleted`: manage accounts from the shell."""
 
 from __future__ import annotations
 
@@ -34,10 +34,18 @@ class Command(BaseCommand):
         role = sub.add_parser("role", help="change an account's role")
         role.add_argument("username")
         role.add_argument("role", choices=Role.values)
+        sub.add_parser(
+            "purge-deleted",
+            help="erase the accounts whose owners deleted them more than "
+                 "PARLEY_DELETION_GRACE_DAYS days ago",
+            description="Erase the content and profile of every account deleted by its owner "
+                        "more than PARLEY_DELETION_GRACE_DAYS (default 30) days ago. Posts a "
+                        "moderation case concerns stay hidden until the preservation purge.",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
-            getattr(self, f"_{options['action']}")(options)
+            getattr(self, f"_{options['action'].replace('-', '_')}")(options)
         except ParleyError as exc:
             raise CommandError(exc.message) from exc
 
@@ -110,3 +118,10 @@ class Command(BaseCommand):
         user.is_staff = user.role == Role.ADMIN
         user.save(update_fields=["role", "is_staff"])
         self.stdout.write(f"@{user.username} is now {user.role}")
+
+    def _purge_deleted(self, options) -> None:
+        from parley.accounts.deletion import purge_deleted_accounts
+
+        purged = purge_deleted_accounts()
+        self.stdout.write(f"Purged {len(purged)} deleted account(s)"
+                          + (f": ids {', '.join(map(str, purged))}" if purged else ""))
