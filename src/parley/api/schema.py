@@ -65,7 +65,8 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "StatusEdit": entity({"content": STR, "created_at": STR, "account": ref("Account")}),
     "Context": entity({"ancestors": array_of("Status"), "descendants": array_of("Status")}),
     "Relationship": entity(
-        {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL}
+        {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL,
+         "requested": BOOL, "requested_by": BOOL}
     ),
     "Notification": entity({"id": ID, "type": STR, "created_at": STR, "account": ref("Account")}),
     "Application": entity(
@@ -170,8 +171,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                                     returns=array_of("Status")),
     ("GET", "/api/v1/accounts/{account_id}/lists"): Op("The caller's lists with this account",
                                                        returns=array_of("List")),
-    ("GET", "/api/v1/follow_requests"): Op("Follow requests (none: no locked accounts)",
-                                          returns={"type": "array"}),
+    ("GET", "/api/v1/follow_requests"): Op(
+        "Accounts asking to follow the caller, newest request first",
+        query={**PAGING, "limit": {**INT, "description": "clamped to 1..80"}},
+        returns=array_of("Account")),
+    ("POST", "/api/v1/follow_requests/{account_id}/authorize"): Op(
+        "Let this account follow the caller", returns=ref("Relationship")),
+    ("POST", "/api/v1/follow_requests/{account_id}/reject"): Op(
+        "Turn this account's follow request away", returns=ref("Relationship")),
     ("GET", "/api/v1/markers"): Op(
         "Where the caller stopped reading",
         query={"timeline[]": {"type": "array",
@@ -205,7 +212,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PATCH", "/api/v1/accounts/update_credentials"): Op(
         "Update the profile",
         body={"display_name": text(100), "note": text(500), "avatar": {**STR, "format": "binary"},
-              "locked": {**BOOL, "description": "true is not supported yet: 422"}, "bot": BOOL},
+              "locked": {**BOOL, "description": "followers must be approved (follow requests)"},
+              "bot": BOOL},
         returns=ref("Account"), multipart=True),
     ("GET", "/api/v1/accounts/relationships"): Op(
         "Relationships with accounts", query={"id[]": IDS}, returns=array_of("Relationship")),

@@ -11,6 +11,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import Follow, User
+from parley.accounts.selectors import follow_request_count
 from parley.notifications.models import SAFETY_KINDS, Notification
 from parley.posts import selectors as post_selectors
 from parley.posts.models import MediaAttachment, Post, PostState
@@ -115,7 +116,7 @@ def serialize_account(
             "language": "",
             "note": user.bio,
             "fields": [],
-            "follow_requests_count": 0,
+            "follow_requests_count": follow_request_count(user),
             "discoverable": True,
             "indexable": True,
             "hide_collections": False,
@@ -347,8 +348,8 @@ def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, 
             "blocked_by": flags[o.pk]["blocked_by"],
             "muting": flags[o.pk]["muting"],
             "muting_notifications": flags[o.pk]["muting_notifications"],
-            "requested": False,
-            "requested_by": False,
+            "requested": flags[o.pk]["requested"],
+            "requested_by": flags[o.pk]["requested_by"],
             "domain_blocking": False,
             "endorsed": False,
             "note": "",

@@ -44,9 +44,14 @@ urlpatterns = [
     route("api/v1/lists", lists.ListsView.as_view()),
     route(f"api/v1/lists/{ID.format('list_id')}", lists.ListView.as_view()),
     route(f"api/v1/lists/{ID.format('list_id')}/accounts", lists.ListAccountsView.as_view()),
+    route("api/v1/follow_requests", accounts.FollowRequestsView.as_view()),
     route(
-        "api/v1/follow_requests",
-        misc.EmptyListView.as_view(scopes={"GET": ("read:follows", "follow")}),
+        f"api/v1/follow_requests/{ID.format('account_id')}/authorize",
+        accounts.FollowRequestAnswerView.as_view(),
+    ),
+    route(
+        f"api/v1/follow_requests/{ID.format('account_id')}/reject",
+        accounts.FollowRequestAnswerView.as_view(authorize=False),
     ),
     route("api/v1/markers", misc.MarkersView.as_view()),
     route("api/v1/preferences", misc.PreferencesView.as_view()),

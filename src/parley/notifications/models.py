@@ -9,6 +9,7 @@ from django.utils import timezone
 
 class NotificationKind(models.TextChoices):
     FOLLOW = "follow"
+    FOLLOW_REQUEST = "follow_request"
     MENTION = "mention"
     FAVOURITE = "favourite"
     REBLOG = "reblog"

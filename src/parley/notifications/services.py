@@ -70,3 +70,8 @@ def clear(recipient: User) -> None:
 def withdraw_for_post(post) -> None:
     """Remove notifications pointing at a post that became invisible."""
     Notification.objects.filter(post=post).exclude(kind="moderation_warning").delete()
+
+
+def withdraw_follow_request(*, recipient: User, actor: User) -> None:
+    """A follow request was answered or withdrawn: its notification has nothing left to do."""
+    Notification.objects.filter(recipient=recipient, actor=actor, kind="follow_request").delete()

@@ -57,6 +57,7 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(required=False, max_length=100)
     bio = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     avatar = forms.ImageField(required=False)
+    locked = forms.BooleanField(required=False, label="Approve new followers (lock account)")
 
 
 class ReportForm(forms.Form):
