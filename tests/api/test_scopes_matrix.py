@@ -94,6 +94,7 @@ MATRIX: dict[str, Rule] = {
     "api/v1/timelines/tag/:tag": optional("read:statuses"),
     "api/v1/favourites": required("read:favourites"),
     "api/v1/notifications": required("read:notifications"),
+    "api/v1/conversations": required("read:statuses"),
     "api/v1/notifications/:notification_id": required("read:notifications"),
     "api/v1/admin/reports": required("admin:read:reports"),
     "api/v1/admin/reports/:report_id": required("admin:read:reports"),

@@ -38,6 +38,7 @@ READ_PATHS = [
     ("api favourites", "follower", "/api/v1/favourites", "api"),
     ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
+    ("api conversations", "mentioned", "/api/v1/conversations", "api"),
     ("web home", "follower", "/", "web"),
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
@@ -65,6 +66,8 @@ NOT_CONTENT_READS = {
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
     ],
+    "conversation read/delete: answered through the selector of GET /api/v1/conversations "
+    "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],
     "moderators and admins only (moderators may see held posts)": [
         r"api/v1/admin/.*", r"api/parley/v1/(cases|appeals|policy|notifiers|reports).*",
         r"moderation/.*",
@@ -103,6 +106,9 @@ def held_world(make_member, api_for):
     posts.favourite(follower, post)
     posts.bookmark(follower, post)
     posts.transition_post(post, PostState.HELD)
+    # A direct message to the mentioned member, held too: conversations must not show it.
+    dm = posts.create_post(author, f"@tagged {BODY} between us", visibility="direct")
+    posts.transition_post(dm, PostState.HELD)
     fans = timelines.create_list(follower, "authors I read")
     timelines.add_to_list(fans, [author.pk])
     return {
@@ -111,6 +117,7 @@ def held_world(make_member, api_for):
         "follower": follower,
         "mentioned": mentioned,
         "post": post,
+        "dm": dm,
         "parent": parent,
         "api_for": api_for,
     }
@@ -176,6 +183,12 @@ def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_wor
     fan = _client(held_world, "follower", "api")
     for path in ("/api/v1/bookmarks", f"/api/v1/timelines/list/{held_world['list'].pk}"):
         assert BODY in fan.get(path).content.decode(), path
+
+
+def test_control_conversations_show_the_released_direct_message(held_world):
+    posts.transition_post(held_world["dm"], PostState.PUBLISHED)
+    reader = _client(held_world, "mentioned", "api")
+    assert BODY in reader.get("/api/v1/conversations").content.decode()
 
 
 def _routes(patterns, prefix=""):

@@ -68,6 +68,9 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL,
          "requested": BOOL, "requested_by": BOOL}
     ),
+    "Conversation": entity(
+        {"id": ID, "unread": BOOL, "accounts": array_of("Account"),
+         "last_status": ref("Status")}),
     "Notification": entity({"id": ID, "type": STR, "created_at": STR, "account": ref("Account")}),
     "Application": entity(
         {"name": STR}, website=NSTR, client_id=STR, client_secret=STR,
@@ -298,6 +301,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Notifications", query={**PAGING, "types[]": {"type": "array", "items": text(32)},
                                 "exclude_types[]": {"type": "array", "items": text(32)}},
         returns=array_of("Notification")),
+    ("GET", "/api/v1/conversations"): Op(
+        "Direct-message threads, newest message first (paged by last status)",
+        query=PAGING, returns=array_of("Conversation")),
+    ("POST", "/api/v1/conversations/{conversation_id}/read"): Op(
+        "Mark a conversation read", returns=ref("Conversation")),
+    ("DELETE", "/api/v1/conversations/{conversation_id}"): Op(
+        "Remove a conversation from the list (its posts stay; a new message brings it back)"),
     ("GET", "/api/v1/notifications/{notification_id}"): Op("One notification",
                                                           returns=ref("Notification")),
     ("POST", "/api/v1/notifications/{notification_id}/dismiss"): Op("Dismiss a notification"),

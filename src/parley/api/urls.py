@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
+from parley.api import views_conversations as conversations
 from parley.api import views_lists as lists
 from parley.api import views_misc as misc
 from parley.api import views_notifier as notifier
@@ -131,6 +132,15 @@ urlpatterns = [
     route(r"api/v1/timelines/tag/(?P<tag>[^/]+)", timelines.TagTimelineView.as_view()),
     route("api/v1/favourites", timelines.FavouritesView.as_view()),
     route("api/v1/bookmarks", timelines.BookmarksView.as_view()),
+    route("api/v1/conversations", conversations.ConversationsView.as_view()),
+    route(
+        f"api/v1/conversations/{ID.format('conversation_id')}",
+        conversations.ConversationView.as_view(),
+    ),
+    route(
+        f"api/v1/conversations/{ID.format('conversation_id')}/read",
+        conversations.ConversationReadView.as_view(),
+    ),
     route("api/v1/notifications", timelines.NotificationsView.as_view()),
     route("api/v1/notifications/clear", timelines.NotificationClearView.as_view()),
     route(
