@@ -35,6 +35,7 @@ READ_PATHS = [
     ("api tag", "anonymous", "/api/v1/timelines/tag/" + SECRET, "api"),
     ("api search", "follower", "/api/v2/search?q=" + SECRET, "api"),
     ("api notifications", "mentioned", "/api/v1/notifications", "api"),
+    ("api grouped notifications", "mentioned", "/api/v2/notifications", "api"),
     ("api favourites", "follower", "/api/v1/favourites", "api"),
     ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
@@ -86,6 +87,7 @@ NOT_CONTENT_READS = {
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
         r"api/v[12]/(custom_emojis|filters|follow_requests)",
+        r"api/v[12]/notifications/unread_count",
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",

@@ -71,6 +71,14 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "Conversation": entity(
         {"id": ID, "unread": BOOL, "accounts": array_of("Account"),
          "last_status": ref("Status")}),
+    "NotificationGroup": entity(
+        {"group_key": STR, "notifications_count": INT, "type": STR,
+         "most_recent_notification_id": ID, "sample_account_ids": IDS},
+        page_min_id=ID, page_max_id=ID, latest_page_notification_at=STR, status_id=NSTR),
+    "GroupedNotifications": entity(
+        {"accounts": array_of("Account"), "statuses": array_of("Status"),
+         "notification_groups": array_of("NotificationGroup")}),
+    "UnreadCount": entity({"count": INT}),
     "Notification": entity({"id": ID, "type": STR, "created_at": STR, "account": ref("Account")}),
     "Application": entity(
         {"name": STR}, website=NSTR, client_id=STR, client_secret=STR,
@@ -135,6 +143,8 @@ STATUS_BODY = {
     "poll": {**OBJECT, "description": "not supported yet: 422"},
 }
 STATUS_ACTION = Op("", returns=ref("Status"))
+TYPE_FILTERS = {"types[]": {"type": "array", "items": text(32)},
+                "exclude_types[]": {"type": "array", "items": text(32)}}
 LIST_BODY = {
     "title": text(200),
     "replies_policy": {"type": "string", "enum": ["followed", "list", "none"]},
@@ -308,6 +318,20 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Mark a conversation read", returns=ref("Conversation")),
     ("DELETE", "/api/v1/conversations/{conversation_id}"): Op(
         "Remove a conversation from the list (its posts stay; a new message brings it back)"),
+    ("GET", "/api/v2/notifications"): Op(
+        "Grouped notifications (likes, echoes, follows of one thing within 12 hours)",
+        query={**PAGING, **TYPE_FILTERS,
+               "grouped_types[]": {"type": "array", "items": text(32)},
+               "expand_accounts": {"type": "string", "enum": ["full", "partial_avatars"]}},
+        returns=ref("GroupedNotifications")),
+    ("GET", "/api/v1/notifications/unread_count"): Op(
+        "Notifications newer than the notifications marker",
+        query={"limit": INT, **TYPE_FILTERS}, returns=ref("UnreadCount")),
+    ("GET", "/api/v2/notifications/unread_count"): Op(
+        "Notification groups newer than the notifications marker",
+        query={"limit": INT, **TYPE_FILTERS,
+               "grouped_types[]": {"type": "array", "items": text(32)}},
+        returns=ref("UnreadCount")),
     ("GET", "/api/v1/notifications/{notification_id}"): Op("One notification",
                                                           returns=ref("Notification")),
     ("POST", "/api/v1/notifications/{notification_id}/dismiss"): Op("Dismiss a notification"),

@@ -268,8 +268,8 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
         entry = {
             "id": str(n.pk),
             "type": n.kind,
-            # Mastodon 4.3's grouped notifications: v1 names each one its own group.
-            "group_key": f"ungrouped-{n.pk}",
+            # Mastodon 4.3's grouped notifications (favourites, reblogs, follows).
+            "group_key": n.group_key or f"ungrouped-{n.pk}",
             "created_at": iso(n.created_at),
             "account": serialize_account(shown[n.pk], request, stats),
             "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,

@@ -8,6 +8,7 @@ from parley.api import views_admin as admin
 from parley.api import views_conversations as conversations
 from parley.api import views_lists as lists
 from parley.api import views_misc as misc
+from parley.api import views_notifications as notifications
 from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
 from parley.api import views_safety as safety
@@ -143,6 +144,12 @@ urlpatterns = [
     ),
     route("api/v1/notifications", timelines.NotificationsView.as_view()),
     route("api/v1/notifications/clear", timelines.NotificationClearView.as_view()),
+    route("api/v1/notifications/unread_count", notifications.UnreadCountView.as_view()),
+    route("api/v2/notifications", notifications.GroupedNotificationsView.as_view()),
+    route(
+        "api/v2/notifications/unread_count",
+        notifications.UnreadCountView.as_view(grouped=True),
+    ),
     route(
         f"api/v1/notifications/{ID.format('notification_id')}", timelines.NotificationView.as_view()
     ),
