@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from parley.accounts.selectors import accounts_by_ids
-from parley.api.base import MastodonAPIView, link_header, page_params, param_int, param_list
+from parley.api.base import MastodonAPIView, link_header, page_params, param_limit, param_list
 from parley.api.serializers import iso, serialize_accounts, serialize_notifications
 from parley.notifications import selectors as notifications
 from parley.notifications.models import GROUPED_KINDS
@@ -92,7 +92,7 @@ class UnreadCountView(MastodonAPIView):
     def get(self, request: Request) -> Response:
         markers = timelines.markers_of(request.user, ["notifications"])
         marker = markers.get("notifications")
-        limit = max(1, min(param_int(request, "limit", 100) or 100, 1000))
+        limit = param_limit(request, 100, 1000)
         count = notifications.unread_count(
             request.user, marker.last_read_id if marker else 0, limit, grouped=self.grouped,
             grouped_types=_grouped_types(request) if self.grouped else None,
