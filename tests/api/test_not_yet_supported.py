@@ -9,15 +9,6 @@ from parley.posts.models import Post
 pytestmark = pytest.mark.django_db
 
 
-def test_locking_an_account_is_refused_until_follow_requests_exist(member, api_for):
-    client = api_for(member)
-    response = client.patch("/api/v1/accounts/update_credentials", {"locked": "true"})
-    assert response.status_code == 422
-    assert response.json()["error"] == "Locked accounts (follow requests) are not supported yet"
-    member.refresh_from_db()
-    assert member.locked is False
-
-
 def test_unlocked_stays_fine(member, api_for):
     response = api_for(member).patch(
         "/api/v1/accounts/update_credentials", {"locked": False, "display_name": "Al"},

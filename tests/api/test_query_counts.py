@@ -94,3 +94,36 @@ def test_one_status_costs_a_fixed_number_of_queries(
     assert body["reblog"]["favourited"] is True
     assert body["reblog"]["media_attachments"]
     assert body["reblog"]["in_reply_to_account_id"] == str(author.pk)
+
+
+@pytest.fixture
+def correspondents(make_member, publish):
+    """A reader with 20 direct-message threads, and per correspondent a follow, a like of
+    the reader's post and a mention: 20 conversations, 41 notification groups."""
+    reader = make_member("reader")
+    for i in range(20):
+        pen = make_member(f"pen{i}")
+        letter = publish(pen, f"@reader letter {i}", visibility="direct")
+        publish(reader, f"@pen{i} thanks", visibility="direct", in_reply_to=letter)
+        posts.favourite(pen, publish(reader, f"post {i}"))
+        accounts.follow(pen, reader)
+    return reader
+
+
+# Token, rate limit, page, participants or samples, last statuses with tags, mentions, media,
+# the viewer's flags and account counts: the same at any page size.
+@pytest.mark.parametrize(("url", "items", "bound"), [
+    ("/api/v1/conversations", lambda body: body, 16),
+    ("/api/v2/notifications", lambda body: body["notification_groups"], 19),
+])
+def test_conversations_and_groups_cost_the_same_at_5_and_20(
+    url, items, bound, correspondents, api_for, django_assert_max_num_queries
+):
+    api = api_for(correspondents)
+    counts = []
+    for limit in (5, 20):
+        with django_assert_max_num_queries(bound) as captured:
+            response = api.get(url, {"limit": limit})
+        assert len(items(response.json())) == limit
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]

@@ -35,9 +35,11 @@ READ_PATHS = [
     ("api tag", "anonymous", "/api/v1/timelines/tag/" + SECRET, "api"),
     ("api search", "follower", "/api/v2/search?q=" + SECRET, "api"),
     ("api notifications", "mentioned", "/api/v1/notifications", "api"),
+    ("api grouped notifications", "mentioned", "/api/v2/notifications", "api"),
     ("api favourites", "follower", "/api/v1/favourites", "api"),
     ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
+    ("api conversations", "mentioned", "/api/v1/conversations", "api"),
     ("web home", "follower", "/", "web"),
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
@@ -60,10 +62,13 @@ NOT_CONTENT_READS = {
         r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
         r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark)", r"api/v[12]/media",
         r"api/v1/accounts/.*/(un)?(follow|block|mute)",
+        r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
     ],
+    "conversation read/delete: answered through the selector of GET /api/v1/conversations "
+    "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],
     "moderators and admins only (moderators may see held posts)": [
         r"api/v1/admin/.*", r"api/parley/v1/(cases|appeals|policy|notifiers|reports).*",
         r"moderation/.*",
@@ -72,6 +77,7 @@ NOT_CONTENT_READS = {
         r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
         r"api/v1/accounts/(verify|update)_credentials",
         r"api/v1/(blocks|mutes|markers|preferences)", r"api/v1/lists(/.*)?",
+        r"follow_requests",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
     ],
@@ -81,6 +87,7 @@ NOT_CONTENT_READS = {
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
         r"api/v[12]/(custom_emojis|filters|follow_requests)",
+        r"api/v[12]/notifications/unread_count",
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
@@ -101,6 +108,9 @@ def held_world(make_member, api_for):
     posts.favourite(follower, post)
     posts.bookmark(follower, post)
     posts.transition_post(post, PostState.HELD)
+    # A direct message to the mentioned member, held too: conversations must not show it.
+    dm = posts.create_post(author, f"@tagged {BODY} between us", visibility="direct")
+    posts.transition_post(dm, PostState.HELD)
     fans = timelines.create_list(follower, "authors I read")
     timelines.add_to_list(fans, [author.pk])
     return {
@@ -109,6 +119,7 @@ def held_world(make_member, api_for):
         "follower": follower,
         "mentioned": mentioned,
         "post": post,
+        "dm": dm,
         "parent": parent,
         "api_for": api_for,
     }
@@ -174,6 +185,12 @@ def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_wor
     fan = _client(held_world, "follower", "api")
     for path in ("/api/v1/bookmarks", f"/api/v1/timelines/list/{held_world['list'].pk}"):
         assert BODY in fan.get(path).content.decode(), path
+
+
+def test_control_conversations_show_the_released_direct_message(held_world):
+    posts.transition_post(held_world["dm"], PostState.PUBLISHED)
+    reader = _client(held_world, "mentioned", "api")
+    assert BODY in reader.get("/api/v1/conversations").content.decode()
 
 
 def _routes(patterns, prefix=""):

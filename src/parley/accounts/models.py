@@ -77,6 +77,24 @@ class Follow(models.Model):
         indexes = [models.Index(fields=["followee", "follower"])]
 
 
+class FollowRequest(models.Model):
+    """A request to follow a locked account, pending until the account answers it."""
+
+    requester = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="follow_requests_sent"
+    )
+    target = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="follow_requests_received"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["requester", "target"], name="unique_follow_request")
+        ]
+        indexes = [models.Index(fields=["target", "-id"])]
+
+
 class Block(models.Model):
     blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocking_set")
     blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by_set")

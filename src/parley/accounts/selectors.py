@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from parley.accounts.models import Block, Follow, Mute, User
+from parley.accounts.models import Block, Follow, FollowRequest, Mute, User
 from parley.core.errors import NotFound
 
 
@@ -92,6 +92,19 @@ def is_following(follower: User, followee: User) -> bool:
     return Follow.objects.filter(follower=follower, followee=followee).exists()
 
 
+def follow_requests_for(target: User) -> QuerySet[FollowRequest]:
+    """Pending requests to follow ``target`` from accounts others may see, newest first."""
+    return (
+        FollowRequest.objects.filter(target=target, requester__in=active_accounts())
+        .select_related("requester")
+        .order_by("-id")
+    )
+
+
+def follow_request_count(target: User) -> int:
+    return follow_requests_for(target).count()
+
+
 def hidden_author_ids(viewer: User) -> set[int]:
     """Authors whose posts a viewer must not see in timelines: blocks both ways and mutes."""
     ids = set(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
@@ -101,7 +114,7 @@ def hidden_author_ids(viewer: User) -> set[int]:
 
 
 def relationships(viewer: User, others: list[User]) -> dict[int, dict[str, bool]]:
-    """Mastodon's relationship flags of a viewer towards each of ``others``, in 4 queries."""
+    """Mastodon's relationship flags of a viewer towards each of ``others``, in 7 queries."""
     ids = [o.pk for o in others]
     following = set(
         Follow.objects.filter(follower=viewer, followee_id__in=ids).values_list(
@@ -123,6 +136,16 @@ def relationships(viewer: User, others: list[User]) -> dict[int, dict[str, bool]
             "blocker_id", flat=True
         )
     )
+    requested = set(
+        FollowRequest.objects.filter(requester=viewer, target_id__in=ids).values_list(
+            "target_id", flat=True
+        )
+    )
+    requested_by = set(
+        FollowRequest.objects.filter(target=viewer, requester_id__in=ids).values_list(
+            "requester_id", flat=True
+        )
+    )
     mutes = dict(
         Mute.objects.filter(muter=viewer, muted_id__in=ids).values_list(
             "muted_id", "hide_notifications"
@@ -136,6 +159,8 @@ def relationships(viewer: User, others: list[User]) -> dict[int, dict[str, bool]
             "blocked_by": pk in blocked_by,
             "muting": pk in mutes,
             "muting_notifications": bool(mutes.get(pk)),
+            "requested": pk in requested,
+            "requested_by": pk in requested_by,
         }
         for pk in ids
     }

@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.accounts.models import Block, Follow, Mute, Role, User
-from parley.core.errors import Conflict, NotAllowed, ParleyError, ValidationFailed
+from parley.accounts.models import Block, Follow, FollowRequest, Mute, Role, User
+from parley.core.errors import Conflict, NotAllowed, NotFound, ParleyError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +185,6 @@ def update_profile(
     """Change a member's profile. Screening of display names and bios hooks in here."""
     from parley.safety.screening import pipeline
 
-    if locked:
-        raise ValidationFailed("Locked accounts (follow requests) are not supported yet")
     for value in (display_name, bio):
         if value is not None and "\x00" in value:
             raise ValidationFailed("Profile text must not contain NUL characters")
@@ -202,12 +200,17 @@ def update_profile(
         user.avatar = _checked_profile_image(avatar)
     if header is not None:
         user.header = _checked_profile_image(header)
+    unlocking = locked is False and user.locked
     if locked is not None:
         user.locked = locked
     if bot is not None:
         user.bot = bot
     pipeline.screen_profile(user)
-    user.save()
+    with transaction.atomic():
+        user.save()
+        if unlocking:
+            # As Mastodon: whoever was waiting when the door opens is let in.
+            authorize_all_follow_requests(user)
     return user
 
 
@@ -217,13 +220,23 @@ def _checked_profile_image(upload):
     return name_upload(upload, validate_image(upload))
 
 
-def follow(follower: User, followee: User) -> Follow:
+def follow(follower: User, followee: User) -> Follow | FollowRequest:
+    """Follow an account; a locked account gets a request it may authorize or reject."""
     if follower.pk == followee.pk:
         raise ValidationFailed("You cannot follow yourself")
     if Block.objects.filter(blocker=followee, blocked=follower).exists():
         raise NotAllowed("This account has blocked you")
     if Block.objects.filter(blocker=follower, blocked=followee).exists():
         raise Conflict("Unblock this account before following it")
+    existing = Follow.objects.filter(follower=follower, followee=followee).first()
+    if existing is not None:
+        return existing
+    if followee.locked:
+        return _request_to_follow(follower, followee)
+    return _start_following(follower, followee)
+
+
+def _start_following(follower: User, followee: User) -> Follow:
     relation, created = Follow.objects.get_or_create(follower=follower, followee=followee)
     if created:
         from parley.notifications.services import notify
@@ -232,8 +245,54 @@ def follow(follower: User, followee: User) -> Follow:
     return relation
 
 
+def _request_to_follow(follower: User, followee: User) -> FollowRequest:
+    request, created = FollowRequest.objects.get_or_create(requester=follower, target=followee)
+    if created:
+        from parley.notifications.services import notify
+
+        notify(recipient=followee, actor=follower, kind="follow_request")
+    return request
+
+
+def _close_follow_request(requester: User, target: User) -> bool:
+    """Delete a pending request and its notification; whether there was one."""
+    from parley.notifications.services import withdraw_follow_request
+
+    deleted, _ = FollowRequest.objects.filter(requester=requester, target=target).delete()
+    withdraw_follow_request(recipient=target, actor=requester)
+    return deleted > 0
+
+
+def authorize_follow_request(target: User, requester: User) -> Follow:
+    """The locked account lets ``requester`` follow it. NotFound without a pending request."""
+    with transaction.atomic():
+        if not _close_follow_request(requester, target):
+            raise NotFound("Record not found")
+        relation, _ = Follow.objects.get_or_create(follower=requester, followee=target)
+    return relation
+
+
+def reject_follow_request(target: User, requester: User) -> None:
+    """The locked account turns ``requester`` away. NotFound without a pending request."""
+    if not _close_follow_request(requester, target):
+        raise NotFound("Record not found")
+
+
+def authorize_all_follow_requests(target: User) -> int:
+    """Accept every pending request to ``target`` (when it unlocks); how many there were."""
+    requesters = list(
+        User.objects.filter(follow_requests_sent__target=target).order_by("pk")
+    )
+    for requester in requesters:
+        _close_follow_request(requester, target)
+        Follow.objects.get_or_create(follower=requester, followee=target)
+    return len(requesters)
+
+
 def unfollow(follower: User, followee: User) -> None:
+    """Stop following, or withdraw a pending request."""
     Follow.objects.filter(follower=follower, followee=followee).delete()
+    _close_follow_request(follower, followee)
 
 
 def block(blocker: User, blocked: User) -> Block:
@@ -242,6 +301,8 @@ def block(blocker: User, blocked: User) -> Block:
     with transaction.atomic():
         Follow.objects.filter(follower=blocker, followee=blocked).delete()
         Follow.objects.filter(follower=blocked, followee=blocker).delete()
+        _close_follow_request(blocker, blocked)
+        _close_follow_request(blocked, blocker)
         relation, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     return relation
 

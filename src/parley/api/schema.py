@@ -65,8 +65,20 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "StatusEdit": entity({"content": STR, "created_at": STR, "account": ref("Account")}),
     "Context": entity({"ancestors": array_of("Status"), "descendants": array_of("Status")}),
     "Relationship": entity(
-        {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL}
+        {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL,
+         "requested": BOOL, "requested_by": BOOL}
     ),
+    "Conversation": entity(
+        {"id": ID, "unread": BOOL, "accounts": array_of("Account"),
+         "last_status": ref("Status")}),
+    "NotificationGroup": entity(
+        {"group_key": STR, "notifications_count": INT, "type": STR,
+         "most_recent_notification_id": ID, "sample_account_ids": IDS},
+        page_min_id=ID, page_max_id=ID, latest_page_notification_at=STR, status_id=NSTR),
+    "GroupedNotifications": entity(
+        {"accounts": array_of("Account"), "statuses": array_of("Status"),
+         "notification_groups": array_of("NotificationGroup")}),
+    "UnreadCount": entity({"count": INT}),
     "Notification": entity({"id": ID, "type": STR, "created_at": STR, "account": ref("Account")}),
     "Application": entity(
         {"name": STR}, website=NSTR, client_id=STR, client_secret=STR,
@@ -131,6 +143,8 @@ STATUS_BODY = {
     "poll": {**OBJECT, "description": "not supported yet: 422"},
 }
 STATUS_ACTION = Op("", returns=ref("Status"))
+TYPE_FILTERS = {"types[]": {"type": "array", "items": text(32)},
+                "exclude_types[]": {"type": "array", "items": text(32)}}
 LIST_BODY = {
     "title": text(200),
     "replies_policy": {"type": "string", "enum": ["followed", "list", "none"]},
@@ -170,8 +184,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                                     returns=array_of("Status")),
     ("GET", "/api/v1/accounts/{account_id}/lists"): Op("The caller's lists with this account",
                                                        returns=array_of("List")),
-    ("GET", "/api/v1/follow_requests"): Op("Follow requests (none: no locked accounts)",
-                                          returns={"type": "array"}),
+    ("GET", "/api/v1/follow_requests"): Op(
+        "Accounts asking to follow the caller, newest request first",
+        query={**PAGING, "limit": {**INT, "description": "clamped to 1..80"}},
+        returns=array_of("Account")),
+    ("POST", "/api/v1/follow_requests/{account_id}/authorize"): Op(
+        "Let this account follow the caller", returns=ref("Relationship")),
+    ("POST", "/api/v1/follow_requests/{account_id}/reject"): Op(
+        "Turn this account's follow request away", returns=ref("Relationship")),
     ("GET", "/api/v1/markers"): Op(
         "Where the caller stopped reading",
         query={"timeline[]": {"type": "array",
@@ -205,7 +225,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PATCH", "/api/v1/accounts/update_credentials"): Op(
         "Update the profile",
         body={"display_name": text(100), "note": text(500), "avatar": {**STR, "format": "binary"},
-              "locked": {**BOOL, "description": "true is not supported yet: 422"}, "bot": BOOL},
+              "locked": {**BOOL, "description": "followers must be approved (follow requests)"},
+              "bot": BOOL},
         returns=ref("Account"), multipart=True),
     ("GET", "/api/v1/accounts/relationships"): Op(
         "Relationships with accounts", query={"id[]": IDS}, returns=array_of("Relationship")),
@@ -290,6 +311,27 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Notifications", query={**PAGING, "types[]": {"type": "array", "items": text(32)},
                                 "exclude_types[]": {"type": "array", "items": text(32)}},
         returns=array_of("Notification")),
+    ("GET", "/api/v1/conversations"): Op(
+        "Direct-message threads, newest message first (paged by last status)",
+        query=PAGING, returns=array_of("Conversation")),
+    ("POST", "/api/v1/conversations/{conversation_id}/read"): Op(
+        "Mark a conversation read", returns=ref("Conversation")),
+    ("DELETE", "/api/v1/conversations/{conversation_id}"): Op(
+        "Remove a conversation from the list (its posts stay; a new message brings it back)"),
+    ("GET", "/api/v2/notifications"): Op(
+        "Grouped notifications (likes, echoes, follows of one thing within 12 hours)",
+        query={**PAGING, **TYPE_FILTERS,
+               "grouped_types[]": {"type": "array", "items": text(32)},
+               "expand_accounts": {"type": "string", "enum": ["full", "partial_avatars"]}},
+        returns=ref("GroupedNotifications")),
+    ("GET", "/api/v1/notifications/unread_count"): Op(
+        "Notifications newer than the notifications marker",
+        query={"limit": INT, **TYPE_FILTERS}, returns=ref("UnreadCount")),
+    ("GET", "/api/v2/notifications/unread_count"): Op(
+        "Notification groups newer than the notifications marker",
+        query={"limit": INT, **TYPE_FILTERS,
+               "grouped_types[]": {"type": "array", "items": text(32)}},
+        returns=ref("UnreadCount")),
     ("GET", "/api/v1/notifications/{notification_id}"): Op("One notification",
                                                           returns=ref("Notification")),
     ("POST", "/api/v1/notifications/{notification_id}/dismiss"): Op("Dismiss a notification"),

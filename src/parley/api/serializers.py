@@ -11,6 +11,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import Follow, User
+from parley.accounts.selectors import follow_request_count
 from parley.notifications.models import SAFETY_KINDS, Notification
 from parley.posts import selectors as post_selectors
 from parley.posts.models import MediaAttachment, Post, PostState
@@ -115,7 +116,7 @@ def serialize_account(
             "language": "",
             "note": user.bio,
             "fields": [],
-            "follow_requests_count": 0,
+            "follow_requests_count": follow_request_count(user),
             "discoverable": True,
             "indexable": True,
             "hide_collections": False,
@@ -267,8 +268,8 @@ def serialize_notifications(items: list[Notification], request) -> list[dict[str
         entry = {
             "id": str(n.pk),
             "type": n.kind,
-            # Mastodon 4.3's grouped notifications: v1 names each one its own group.
-            "group_key": f"ungrouped-{n.pk}",
+            # Mastodon 4.3's grouped notifications (favourites, reblogs, follows).
+            "group_key": n.group_key or f"ungrouped-{n.pk}",
             "created_at": iso(n.created_at),
             "account": serialize_account(shown[n.pk], request, stats),
             "status": serialize_status(posts[n.post_id], ctx) if n.post_id in posts else None,
@@ -347,8 +348,8 @@ def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, 
             "blocked_by": flags[o.pk]["blocked_by"],
             "muting": flags[o.pk]["muting"],
             "muting_notifications": flags[o.pk]["muting_notifications"],
-            "requested": False,
-            "requested_by": False,
+            "requested": flags[o.pk]["requested"],
+            "requested_by": flags[o.pk]["requested_by"],
             "domain_blocking": False,
             "endorsed": False,
             "note": "",

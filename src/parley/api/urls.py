@@ -5,8 +5,10 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
+from parley.api import views_conversations as conversations
 from parley.api import views_lists as lists
 from parley.api import views_misc as misc
+from parley.api import views_notifications as notifications
 from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
 from parley.api import views_safety as safety
@@ -44,9 +46,14 @@ urlpatterns = [
     route("api/v1/lists", lists.ListsView.as_view()),
     route(f"api/v1/lists/{ID.format('list_id')}", lists.ListView.as_view()),
     route(f"api/v1/lists/{ID.format('list_id')}/accounts", lists.ListAccountsView.as_view()),
+    route("api/v1/follow_requests", accounts.FollowRequestsView.as_view()),
     route(
-        "api/v1/follow_requests",
-        misc.EmptyListView.as_view(scopes={"GET": ("read:follows", "follow")}),
+        f"api/v1/follow_requests/{ID.format('account_id')}/authorize",
+        accounts.FollowRequestAnswerView.as_view(),
+    ),
+    route(
+        f"api/v1/follow_requests/{ID.format('account_id')}/reject",
+        accounts.FollowRequestAnswerView.as_view(authorize=False),
     ),
     route("api/v1/markers", misc.MarkersView.as_view()),
     route("api/v1/preferences", misc.PreferencesView.as_view()),
@@ -126,8 +133,23 @@ urlpatterns = [
     route(r"api/v1/timelines/tag/(?P<tag>[^/]+)", timelines.TagTimelineView.as_view()),
     route("api/v1/favourites", timelines.FavouritesView.as_view()),
     route("api/v1/bookmarks", timelines.BookmarksView.as_view()),
+    route("api/v1/conversations", conversations.ConversationsView.as_view()),
+    route(
+        f"api/v1/conversations/{ID.format('conversation_id')}",
+        conversations.ConversationView.as_view(),
+    ),
+    route(
+        f"api/v1/conversations/{ID.format('conversation_id')}/read",
+        conversations.ConversationReadView.as_view(),
+    ),
     route("api/v1/notifications", timelines.NotificationsView.as_view()),
     route("api/v1/notifications/clear", timelines.NotificationClearView.as_view()),
+    route("api/v1/notifications/unread_count", notifications.UnreadCountView.as_view()),
+    route("api/v2/notifications", notifications.GroupedNotificationsView.as_view()),
+    route(
+        "api/v2/notifications/unread_count",
+        notifications.UnreadCountView.as_view(grouped=True),
+    ),
     route(
         f"api/v1/notifications/{ID.format('notification_id')}", timelines.NotificationView.as_view()
     ),

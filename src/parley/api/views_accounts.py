@@ -273,3 +273,32 @@ class MuteListView(MastodonAPIView):
 def ensure_member(user: User) -> None:
     if not user.is_approved:
         raise NotAllowed("Your account is awaiting approval")
+
+
+class FollowRequestsView(MastodonAPIView):
+    """GET /api/v1/follow_requests — who asks to follow the caller, paged by request."""
+
+    scopes = {"GET": ("read:follows", "follow")}
+
+    def get(self, request: Request) -> Response:
+        params = page_params(request, default_limit=40)
+        pending = post_selectors.paginate(
+            account_selectors.follow_requests_for(request.user), **params, cap=80
+        )
+        users = [item.requester for item in pending]
+        return paged_response(request, pending, serialize_accounts(users, request))
+
+
+class FollowRequestAnswerView(MastodonAPIView):
+    """POST /api/v1/follow_requests/:account_id/{authorize,reject}."""
+
+    scopes = {"POST": ("write:follows", "follow")}
+    authorize = True
+
+    def post(self, request: Request, account_id: str) -> Response:
+        requester = account_selectors.get_account(account_id)
+        if self.authorize:
+            account_services.authorize_follow_request(request.user, requester)
+        else:
+            account_services.reject_follow_request(request.user, requester)
+        return Response(serialize_relationships(request.user, [requester])[0])

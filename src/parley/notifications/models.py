@@ -9,6 +9,7 @@ from django.utils import timezone
 
 class NotificationKind(models.TextChoices):
     FOLLOW = "follow"
+    FOLLOW_REQUEST = "follow_request"
     MENTION = "mention"
     FAVOURITE = "favourite"
     REBLOG = "reblog"
@@ -25,6 +26,10 @@ class NotificationKind(models.TextChoices):
 # moderation warnings); they reach the recipient whatever they block or mute.
 SAFETY_KINDS = (NotificationKind.MODERATION_WARNING, NotificationKind.APPEAL_DECIDED,
                 NotificationKind.REPORT_DECIDED)
+
+
+# Mastodon 4.3 groups these: same kind (and post) within 12 hours share a group key.
+GROUPED_KINDS = (NotificationKind.FAVOURITE, NotificationKind.REBLOG, NotificationKind.FOLLOW)
 
 
 class Notification(models.Model):
@@ -45,9 +50,15 @@ class Notification(models.Model):
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read = models.BooleanField(default=False)
+    # Set for GROUPED_KINDS ("favourite-<post>-<hour>", "follow-<hour>"); empty for the
+    # others, which Mastodon calls "ungrouped-<id>".
+    group_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["recipient", "-id"])]
+        indexes = [
+            models.Index(fields=["recipient", "-id"]),
+            models.Index(fields=["recipient", "group_key"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "actor", "kind", "post"],

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parley.accounts.models import Block, Mute, User
-from parley.notifications.models import SAFETY_KINDS, Notification
+from parley.notifications.models import GROUPED_KINDS, SAFETY_KINDS, Notification
+
+# Mastodon's MAXIMUM_GROUP_SPAN_HOURS: a group takes new members for 12 hours.
+GROUP_SPAN_HOURS = 12
+GROUP_SPAN = timedelta(hours=GROUP_SPAN_HOURS)
 
 
 def notify(
@@ -31,13 +37,35 @@ def notify(
                 actor=actor,
                 kind=kind,
                 **lookup,
-                defaults={"post": post, "statement_id": statement_id},
+                defaults={"post": post, "statement_id": statement_id,
+                          "group_key": group_key_for(recipient, kind, post, timezone.now())},
             )
     except IntegrityError:
         return Notification.objects.filter(
             recipient=recipient, actor=actor, kind=kind, post=post
         ).first()
     return notification
+
+
+def group_key_for(recipient: User, kind: str, post, now: datetime) -> str:
+    """Mastodon's grouping: a favourite, reblog or follow (of the same post) joins the group
+    of the latest one while that group is under 12 hours old, else starts one this hour."""
+    if kind not in GROUPED_KINDS:
+        return ""
+    prefix = f"{kind}-{post.pk}" if post is not None else kind
+    hour = int(now.timestamp()) // 3600
+    previous = (
+        Notification.objects.filter(
+            recipient=recipient, kind=kind, post=post, created_at__gte=now - GROUP_SPAN
+        )
+        .exclude(group_key="")
+        .order_by("-id")
+        .values_list("group_key", flat=True)
+        .first()
+    )
+    if previous and hour < int(previous.rsplit("-", 1)[1]) + GROUP_SPAN_HOURS:
+        return previous
+    return f"{prefix}-{hour}"
 
 
 def notify_outcome(*, recipient: User, kind: str, subject_id: int, outcome: str, url: str
@@ -70,3 +98,8 @@ def clear(recipient: User) -> None:
 def withdraw_for_post(post) -> None:
     """Remove notifications pointing at a post that became invisible."""
     Notification.objects.filter(post=post).exclude(kind="moderation_warning").delete()
+
+
+def withdraw_follow_request(*, recipient: User, actor: User) -> None:
+    """A follow request was answered or withdrawn: its notification has nothing left to do."""
+    Notification.objects.filter(recipient=recipient, actor=actor, kind="follow_request").delete()

@@ -67,3 +67,22 @@ class ListMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["list", "account"], name="unique_list_member")
         ]
+
+
+class ConversationMark(models.Model):
+    """What a member did with a direct-message thread (a conversation): read it up to a post,
+    or deleted it up to a post (a newer message brings it back). The conversation itself is
+    read from the posts the member may see, so a held or removed message drops out of it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The thread's root post, which names the conversation in the API.
+    thread_id = models.BigIntegerField()
+    read_up_to = models.BigIntegerField(default=0)
+    hidden_up_to = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread_id"], name="unique_conversation_mark")
+        ]

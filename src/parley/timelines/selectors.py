@@ -3,13 +3,17 @@ markers and lists."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from parley.accounts.models import Follow, Mute, User
+from parley.accounts.selectors import accounts_by_ids
 from parley.core.errors import NotFound
 from parley.posts.models import Post, PostState, Visibility
 from parley.posts.selectors import distributed_posts, with_related
-from parley.timelines.models import List, ListMember, Marker, RepliesPolicy
+from parley.timelines.models import ConversationMark, List, ListMember, Marker, RepliesPolicy
 
 
 def _not_muted(viewer: User | None) -> Q:
@@ -125,3 +129,92 @@ def list_timeline(a_list: List) -> QuerySet[Post]:
         .filter(_not_muted(viewer))
     )
     return with_related(queryset)
+
+
+# -- conversations (direct messages) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A thread of direct posts as one member sees it (Mastodon's Conversation)."""
+
+    id: int
+    last_status: Post
+    accounts: list[User]
+    unread: bool
+
+
+def _direct_posts_shown(viewer: User) -> QuerySet[Post]:
+    """Direct posts the viewer may see (its own, and those that mention it), each with its
+    ``thread``, less those of conversations it deleted."""
+    hidden = ConversationMark.objects.filter(
+        user=viewer, thread_id=OuterRef("thread"), hidden_up_to__gte=OuterRef("pk")
+    )
+    return (
+        distributed_posts(viewer)
+        .filter(visibility=Visibility.DIRECT)
+        .annotate(thread=Coalesce("thread_root_id", "pk"))
+        .exclude(Exists(hidden))
+    )
+
+
+def conversations_of(viewer: User) -> QuerySet:
+    """Rows of (``thread``, ``last_id``): the viewer's conversations, newest message first.
+    Page it on ``last_id`` (Mastodon pages conversations by their last status)."""
+    return (
+        _direct_posts_shown(viewer).values("thread").annotate(last_id=Max("pk"))
+        .order_by("-last_id")
+    )
+
+
+def paginate_conversations(
+    rows: QuerySet, *, max_id=None, since_id=None, min_id=None, limit: int = 20
+) -> list[dict]:
+    limit = max(1, min(int(limit or 20), 40))
+    if max_id:
+        rows = rows.filter(last_id__lt=int(max_id))
+    if since_id:
+        rows = rows.filter(last_id__gt=int(since_id))
+    if min_id:
+        return list(rows.filter(last_id__gt=int(min_id)).order_by("last_id")[:limit])[::-1]
+    return list(rows[:limit])
+
+
+def get_conversation_row(viewer: User, conversation_id: int) -> dict:
+    row = conversations_of(viewer).filter(thread=conversation_id).first()
+    if row is None:
+        raise NotFound("Record not found")
+    return row
+
+
+def conversations_for_rows(viewer: User, rows: list[dict]) -> list[Conversation]:
+    """The conversations of a page of rows: last statuses, participants (others than the
+    viewer, who may be seen) and whether each is unread, in a fixed number of queries."""
+    threads = [row["thread"] for row in rows]
+    shown = _direct_posts_shown(viewer).filter(thread__in=threads)
+    people: dict[int, set[int]] = {t: set() for t in threads}
+    for thread, author_id in shown.values_list("thread", "author_id"):
+        people[thread].add(author_id)
+    mentioned = Post.mentions.through.objects.filter(
+        post_id__in=shown.values("pk")
+    ).annotate(thread=Coalesce("post__thread_root_id", "post_id"))
+    for thread, user_id in mentioned.values_list("thread", "user_id"):
+        people[thread].add(user_id)
+    accounts = {u.pk: u for u in accounts_by_ids(sorted(set().union(*people.values())))}
+    last = with_related(Post.objects.filter(pk__in=[row["last_id"] for row in rows])).in_bulk()
+    read = dict(
+        ConversationMark.objects.filter(user=viewer, thread_id__in=threads).values_list(
+            "thread_id", "read_up_to"
+        )
+    )
+    return [
+        Conversation(
+            id=row["thread"],
+            last_status=last[row["last_id"]],
+            accounts=[accounts[pk] for pk in sorted(people[row["thread"]] - {viewer.pk})
+                      if pk in accounts],
+            unread=last[row["last_id"]].author_id != viewer.pk
+            and row["last_id"] > read.get(row["thread"], 0),
+        )
+        for row in rows
+    ]

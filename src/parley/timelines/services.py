@@ -16,7 +16,14 @@ from parley.accounts.models import Follow, User
 from parley.core.errors import NotFound, ValidationFailed
 from parley.notifications.services import notify
 from parley.posts.models import Post, PostState
-from parley.timelines.models import List, ListMember, Marker, MarkerTimeline, RepliesPolicy
+from parley.timelines.models import (
+    ConversationMark,
+    List,
+    ListMember,
+    Marker,
+    MarkerTimeline,
+    RepliesPolicy,
+)
 
 log = logging.getLogger(__name__)
 REQUEUE_BATCH = 200
@@ -94,6 +101,26 @@ def save_markers(user: User, positions: dict[str, int]) -> dict[str, Marker]:
                 marker.refresh_from_db()
             saved[timeline] = marker
     return saved
+
+
+# -- conversations -------------------------------------------------------------------------
+
+
+def mark_conversation_read(user: User, thread_id: int, last_id: int) -> None:
+    """The member has read the conversation up to its last message ``last_id``."""
+    mark, _ = ConversationMark.objects.get_or_create(user=user, thread_id=thread_id)
+    ConversationMark.objects.filter(pk=mark.pk, read_up_to__lt=last_id).update(
+        read_up_to=last_id
+    )
+
+
+def hide_conversation(user: User, thread_id: int, last_id: int) -> None:
+    """Delete the conversation from the member's list (not its posts); a newer message
+    than ``last_id`` brings it back, as in Mastodon."""
+    mark, _ = ConversationMark.objects.get_or_create(user=user, thread_id=thread_id)
+    ConversationMark.objects.filter(pk=mark.pk, hidden_up_to__lt=last_id).update(
+        hidden_up_to=last_id, read_up_to=max(mark.read_up_to, last_id)
+    )
 
 
 # -- lists ---------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ class ProfileForm(forms.Form):
     avatar = forms.ImageField(required=False)
     header = forms.ImageField(required=False, label="Header image",
                               help_text="A wide picture shown at the top of your profile.")
+    locked = forms.BooleanField(required=False, label="Approve new followers (lock account)")
 
 
 class ReportForm(forms.Form):

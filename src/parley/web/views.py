@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from parley.accounts import deletion
 from parley.accounts import selectors as account_selectors
 from parley.accounts import services as account_services
+from parley.accounts.models import FollowRequest
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ParleyError, RateLimited
 from parley.notifications import selectors as notification_selectors
@@ -266,12 +267,40 @@ def account_action(request: HttpRequest, username: str, action: str) -> HttpResp
             raise NotFound("Unknown action")
         if action == "follow":
             ratelimits.hit("follow_account", request.user.pk)
-        actions[action](request.user, account)
+        result = actions[action](request.user, account)
+        if isinstance(result, FollowRequest):
+            messages.success(request, f"Follow request sent: @{account.username} approves "
+                                      "each new follower.")
     except RateLimited as exc:
         return rate_limited(request, exc)
     except ParleyError as exc:
         messages.error(request, exc.message)
     return redirect("web:profile", username=username)
+
+
+@login_required
+def follow_requests(request: HttpRequest) -> HttpResponse:
+    pending = post_selectors.paginate(
+        account_selectors.follow_requests_for(request.user),
+        max_id=request.GET.get("max_id") or None, limit=40)
+    return render(request, "web/follow_requests.html", {
+        "pending": pending, "next_max_id": pending[-1].pk if len(pending) == 40 else None})
+
+
+@login_required
+@require_POST
+def answer_follow_request(request: HttpRequest, username: str, answer: str) -> HttpResponse:
+    try:
+        requester = account_selectors.get_account_by_username(username)
+        if answer == "authorize":
+            account_services.authorize_follow_request(request.user, requester)
+            messages.success(request, f"@{requester.username} now follows you.")
+        else:
+            account_services.reject_follow_request(request.user, requester)
+            messages.success(request, f"You turned @{requester.username}'s request away.")
+    except ParleyError:
+        messages.error(request, "That follow request is no longer pending.")
+    return redirect("web:follow_requests")
 
 
 @login_required
@@ -380,13 +409,15 @@ class LoginView(auth_views.LoginView):
 def settings_profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, request.FILES or None,
-                       initial={"display_name": user.display_name, "bio": user.bio})
+                       initial={"display_name": user.display_name, "bio": user.bio,
+                                "locked": user.locked})
     if request.method == "POST" and form.is_valid():
         try:
             account_services.update_profile(
                 user, display_name=form.cleaned_data["display_name"],
                 bio=form.cleaned_data["bio"], avatar=form.cleaned_data["avatar"] or None,
-                header=form.cleaned_data["header"] or None)
+                header=form.cleaned_data["header"] or None,
+                locked=form.cleaned_data["locked"])
         except ParleyError as exc:
             form.add_error(None, exc.message)
         else:
