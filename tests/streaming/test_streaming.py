@@ -275,3 +275,37 @@ def test_the_instance_tells_apps_where_streaming_is(db):
     with override_settings(PARLEY_STREAMING_URL="wss://social.example"):
         assert client.get("/api/v1/instance").json()["urls"]["streaming_api"] == (
             "wss://social.example")
+
+
+def test_mastodon_py_streams_the_user_timeline(streaming, live_server, make_member, token_for,
+                                               settings):
+    """A client nobody here wrote: Mastodon.py finds the streaming server through the
+    instance entity and reads the user stream over server-sent events."""
+    from mastodon import Mastodon, StreamListener
+
+    settings.PARLEY_STREAMING_URL = f"ws://{streaming}"
+    author, reader = make_member("author"), make_member("reader")
+    accounts.follow(reader, author)
+    received = {"update": [], "notification": []}
+
+    class Listener(StreamListener):
+        def on_update(self, status):
+            received["update"].append(status)
+
+        def on_notification(self, notification):
+            received["notification"].append(notification)
+
+    api = Mastodon(access_token=token_for(reader), api_base_url=live_server.url,
+                   version_check_mode="none")
+    handle = api.stream_user(Listener(), run_async=True)
+    try:
+        time.sleep(0.5)
+        post = posts.create_post(author, "hello @reader, over the stream")
+        deadline = time.monotonic() + 3
+        while not (received["update"] and received["notification"]):
+            assert time.monotonic() < deadline, received
+            time.sleep(0.05)
+    finally:
+        handle.close()
+    assert str(received["update"][0]["id"]) == str(post.pk)
+    assert received["notification"][0]["type"] == "mention"
