@@ -117,16 +117,36 @@ def test_a_followed_accounts_post_arrives_within_a_second_and_a_held_one_never(
         assert released["id"] == str(held.pk)
 
 
-def test_a_deleted_post_streams_a_delete(streaming, make_member, token_for):
+def test_edits_stream_and_deleted_or_removed_posts_stream_a_delete(
+    streaming, make_member, token_for
+):
     author, reader = make_member("author"), make_member("reader")
     accounts.follow(reader, author)
     with connect(f"ws://{streaming}/api/v1/streaming?stream=user"
                  f"&access_token={token_for(reader)}") as ws:
         post = posts.create_post(author, "soon gone")
+        removed = posts.create_post(author, "soon removed")
         next_update(ws)
+        next_update(ws)
+        posts.edit_post(author, posts.selectors.get_post(post.pk, author), text="edited once")
+        edits = [json.loads(m["payload"]) for m in messages(ws, 1.0)]
         posts.delete_post(author, post)
+        posts.transition_post(removed, PostState.REMOVED)  # a moderator's removal
         events = messages(ws, 1.0)
-    assert {"stream": ["user"], "event": "delete", "payload": str(post.pk)} in events
+    assert [e["content"] for e in edits] == ["<p>edited once</p>"]
+    deletes = [m for m in events if m["event"] == "delete"]
+    assert deletes == [{"stream": ["user"], "event": "delete", "payload": str(post.pk)},
+                       {"stream": ["user"], "event": "delete", "payload": str(removed.pk)}]
+
+
+def test_a_muted_accounts_posts_do_not_stream(streaming, make_member, token_for):
+    muted, other, reader = make_member("muted"), make_member("other"), make_member("reader")
+    accounts.mute(reader, muted)
+    with connect(f"ws://{streaming}/api/v1/streaming?stream=public"
+                 f"&access_token={token_for(reader)}") as ws:
+        posts.create_post(muted, "you will not hear me")
+        post = posts.create_post(other, "but me")
+        assert json.loads(next_update(ws)["payload"])["id"] == str(post.pk)
 
 
 def test_token_in_the_protocol_header_and_subscribe_messages(streaming, make_member, token_for):

@@ -41,4 +41,6 @@ class Command(BaseCommand):
             forwarded_allow_ips=trusted or None,
             log_level="info",
             access_log=False,
+            # Server-sent-event streams never end by themselves: do not wait for them.
+            timeout_graceful_shutdown=3,
         )
