@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "parley.api",
     "parley.web",
     "parley.portability",
+    "parley.streaming",
 ]
 
 MIDDLEWARE = [
@@ -421,3 +422,12 @@ PARLEY_TASK_RUNNING_TIMEOUT = float(os.environ.get("PARLEY_TASK_RUNNING_TIMEOUT"
 PARLEY_TASK_MAX_ATTEMPTS = int(os.environ.get("PARLEY_TASK_MAX_ATTEMPTS", "3"))  # claims
 PARLEY_DISTRIBUTION_GRACE = float(os.environ.get("PARLEY_DISTRIBUTION_GRACE", "60"))
 PARLEY_DISTRIBUTION_MAX_TASKS = int(os.environ.get("PARLEY_DISTRIBUTION_MAX_TASKS", "5"))
+
+# Streaming (`parley streaming`, started by `parley serve` on port+1). The URL apps are told
+# (instance urls.streaming_api): set it behind a reverse proxy, e.g. wss://example.org.
+PARLEY_STREAMING_URL = os.environ.get("PARLEY_STREAMING_URL", "")
+# Set by `parley serve` for its web server: without PARLEY_STREAMING_URL, apps reaching
+# the server over plain HTTP are sent to ws://<its host>:<this port>.
+PARLEY_STREAMING_PORT = os.environ.get("PARLEY_STREAMING_PORT", "")
+PARLEY_STREAMING_POLL = float(os.environ.get("PARLEY_STREAMING_POLL", "0.2"))  # seconds
+PARLEY_STREAMING_EVENT_TTL = float(os.environ.get("PARLEY_STREAMING_EVENT_TTL", "300"))

@@ -1,6 +1,8 @@
 """A held post is invisible to everyone but its author and moderators, on every read path.
 
-Every read path of the API and the web UI is listed here once; a new path belongs here."""
+Every read path of the API and the web UI is listed here once; a new path belongs here.
+The streaming API (not a Django route: `parley streaming`) is tested with a real server in
+tests/streaming/test_streaming.py: a held post never streams until it is released."""
 
 import pytest
 from django.test import Client

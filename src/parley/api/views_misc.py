@@ -35,6 +35,7 @@ from parley.api.serializers import (
 )
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
+from parley.streaming.selectors import instance_streaming_url
 from parley.timelines import selectors as timeline_selectors
 from parley.timelines import services as timeline_services
 from parley.timelines.models import MarkerTimeline
@@ -146,7 +147,7 @@ class InstanceV1View(MastodonAPIView):
                 "description": "A microblogging community with trust & safety built in.",
                 "email": settings.PARLEY_CONTACT_EMAIL,
                 "version": MASTODON_VERSION,
-                "urls": {"streaming_api": ""},
+                "urls": {"streaming_api": instance_streaming_url(request)},
                 "stats": {
                     "user_count": account_selectors.active_accounts().count(),
                     "status_count": Post.objects.filter(state="published").count(),
@@ -209,7 +210,7 @@ class InstanceV2View(MastodonAPIView):
                 "languages": ["en"],
                 "configuration": {
                     **_configuration(),
-                    "urls": {"streaming": None},
+                    "urls": {"streaming": instance_streaming_url(request)},
                     "vapid": {"public_key": ""},
                 },
                 "registrations": registrations,

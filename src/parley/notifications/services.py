@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Block, Mute, User
 from parley.notifications.models import GROUPED_KINDS, SAFETY_KINDS, Notification
+from parley.streaming import services as stream_events
 
 # Mastodon's MAXIMUM_GROUP_SPAN_HOURS: a group takes new members for 12 hours.
 GROUP_SPAN_HOURS = 12
@@ -32,7 +33,7 @@ def notify(
             # A moderation warning is one per statement of reasons (Mastodon shows it
             # without a status), so several decisions about one post all reach the author.
             lookup = {"post": post} if statement_id is None else {"statement_id": statement_id}
-            notification, _ = Notification.objects.get_or_create(
+            notification, created = Notification.objects.get_or_create(
                 recipient=recipient,
                 actor=actor,
                 kind=kind,
@@ -40,6 +41,8 @@ def notify(
                 defaults={"post": post, "statement_id": statement_id,
                           "group_key": group_key_for(recipient, kind, post, timezone.now())},
             )
+            if created:
+                stream_events.record_notification(notification.pk, recipient.pk)
     except IntegrityError:
         return Notification.objects.filter(
             recipient=recipient, actor=actor, kind=kind, post=post
@@ -76,6 +79,7 @@ def notify_outcome(*, recipient: User, kind: str, subject_id: int, outcome: str,
         recipient=recipient, actor=recipient, kind=kind, subject_id=subject_id,
         defaults={"outcome": outcome, "url": url, "read": False, "created_at": timezone.now()},
     )
+    stream_events.record_notification(notification.pk, recipient.pk)
     return notification
 
 

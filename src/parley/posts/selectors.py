@@ -106,6 +106,15 @@ def distributed_posts(viewer: User | None) -> QuerySet[Post]:
     return visible_posts(viewer)
 
 
+def may_have_seen(post_id: int, viewer: User | None) -> bool:
+    """Whether the post, whatever its state now, had reached ``viewer``: distributed, and
+    its author or audience included the viewer. Who is told that a post went away."""
+    seen = _audience_filter(viewer)
+    if _is_member(viewer):
+        seen |= Q(author_id=viewer.pk)
+    return Post.objects.filter(seen, pk=post_id, distributed_at__isnull=False).exists()
+
+
 def get_post(post_id: int | str, viewer: User | None) -> Post:
     """One post as ``viewer`` may see it. A moderator is a member like any other here:
     private, held and removed posts reach moderators only through a case that concerns

@@ -28,6 +28,7 @@ from parley.posts.models import (
     Tag,
     Visibility,
 )
+from parley.streaming import services as stream_events
 
 log = logging.getLogger(__name__)
 MAX_MEDIA_PER_POST = 4
@@ -216,6 +217,7 @@ def _queue_distribution(post: Post, *, screen: bool = True) -> None:
 def unreblog(author: User, original: Post) -> Post:
     echoes = Post.objects.filter(author=author, reblog_of=original, state=PostState.PUBLISHED)
     with transaction.atomic():
+        stream_events.record_posts_gone(_distributed_ids(echoes))
         count = echoes.update(state=PostState.DELETED, state_changed_at=timezone.now())
         if count:
             Post.objects.filter(pk=original.pk, reblogs_count__gte=count).update(
@@ -267,10 +269,16 @@ def edit_post(
         if sensitive is not None:
             post.sensitive = sensitive or bool(spoiler_text)
         post.edited_at = timezone.now()
+        was_published = post.state == PostState.PUBLISHED
         if verdict.outcome == "hold" and post.state == PostState.PUBLISHED:
             post.state = PostState.HELD
             post.state_changed_at = timezone.now()
         post.save()
+        if post.distributed_at is not None and was_published:
+            if post.state == PostState.HELD:
+                stream_events.record_posts_gone([post.pk])
+            else:
+                stream_events.record_post_edited(post.pk)
         post.mentions.set(mentioned)
         post.tags.set(_tags(tag_names))
         if media_ids is not None:
@@ -300,10 +308,14 @@ def delete_post(actor: User, post: Post) -> Post:
             Post.objects.filter(pk=post.reblog_of_id, reblogs_count__gt=0).update(
                 reblogs_count=F("reblogs_count") - 1
             )
-        Post.objects.filter(reblog_of=post, state=PostState.PUBLISHED).update(
-            state=PostState.DELETED, state_changed_at=timezone.now()
-        )
+        echoes = Post.objects.filter(reblog_of=post, state=PostState.PUBLISHED)
+        stream_events.record_posts_gone(_distributed_ids(echoes))
+        echoes.update(state=PostState.DELETED, state_changed_at=timezone.now())
     return post
+
+
+def _distributed_ids(posts) -> list[int]:
+    return list(posts.filter(distributed_at__isnull=False).values_list("pk", flat=True))
 
 
 def transition_post(post: Post, new_state: str) -> Post:
@@ -314,11 +326,18 @@ def transition_post(post: Post, new_state: str) -> Post:
         return post
     if new_state not in POST_TRANSITIONS[post.state]:
         raise ValidationFailed(f"A {post.state} post cannot become {new_state}")
+    was_published = post.state == PostState.PUBLISHED
     post.state = new_state
     post.state_changed_at = timezone.now()
     post.save(update_fields=["state", "state_changed_at"])
     if new_state == PostState.PUBLISHED and post.distributed_at is None:
         _queue_distribution(post, screen=False)
+    elif new_state == PostState.PUBLISHED:
+        # Released or restored after it had reached timelines once: it streams again now.
+        stream_events.record_post_distributed(post.pk)
+    elif was_published:
+        # The row, not this object: fan-out may have run since the caller read it.
+        stream_events.record_posts_gone(_distributed_ids(Post.objects.filter(pk=post.pk)))
     return post
 
 

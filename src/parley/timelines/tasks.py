@@ -17,6 +17,7 @@ def distribute_post(post_id: int, screen: bool = True) -> str:
     """Run the accurate screening tier, then distribute. Safe to run twice."""
     from parley.posts.services import mark_distributed
     from parley.safety.screening import pipeline
+    from parley.streaming import services as stream_events
     from parley.timelines.services import deliver_notifications
 
     post = Post.objects.select_related("author", "reblog_of").filter(pk=post_id).first()
@@ -30,4 +31,5 @@ def distribute_post(post_id: int, screen: bool = True) -> str:
         if not mark_distributed(post):
             return "skipped"
         deliver_notifications(post)
+        stream_events.record_post_distributed(post.pk)
     return "distributed"

@@ -1,4 +1,5 @@
-"""`parley serve`: migrate, then run and supervise the web server (gunicorn) and the worker."""
+"""`parley serve`: migrate, then run and supervise the web server (gunicorn), the streaming
+server (uvicorn) and the worker."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from parley.core.supervisor import Child, SupervisionFailed, supervise
 
 class Command(BaseCommand):
     help = (
-        "Run the whole server: apply migrations, start the background worker and serve "
-        "the web UI and API with gunicorn on http://HOST:PORT."
+        "Run the whole server: apply migrations, start the background worker, serve "
+        "the web UI and API with gunicorn on http://HOST:PORT and the streaming API on "
+        "PORT+1."
     )
 
     def add_arguments(self, parser) -> None:
@@ -36,6 +38,12 @@ class Command(BaseCommand):
             help="threads per web process (default 8)",
         )
         parser.add_argument(
+            "--streaming-port",
+            type=int,
+            default=None,
+            help="port of the streaming API server (default PORT+1)",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="do not start the background worker (run `parley worker` elsewhere)",
@@ -46,10 +54,18 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         address = f"{options['host']}:{options['port']}"
-        children = [Child("web server", _gunicorn_command(address, options), give_up_after=5)]
+        streaming_port = options["streaming_port"] or options["port"] + 1
+        # The web server tells apps where streaming is (instance urls.streaming_api).
+        os.environ["PARLEY_STREAMING_PORT"] = str(streaming_port)
+        children = [
+            Child("web server", _gunicorn_command(address, options), give_up_after=5),
+            Child("streaming server", [sys.executable, "-m", "parley.cli", "streaming",
+                                       "--host", options["host"], "--port", str(streaming_port)]),
+        ]
         if not options["no_worker"]:
             children.append(Child("worker", [sys.executable, "-m", "parley.cli", "worker"]))
-        self.stdout.write(f"Parley is serving on http://{address} (data in {settings.DATA_DIR})")
+        self.stdout.write(f"Parley is serving on http://{address} (data in {settings.DATA_DIR}), "
+                          f"streaming on port {streaming_port}")
         self.stdout.flush()
         stopping = threading.Event()
 

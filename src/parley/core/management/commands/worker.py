@@ -45,12 +45,14 @@ def _recovery_step(name: str, step: Callable[[], object]) -> None:
 def run_recovery(worker_id: str | None) -> None:
     """One recovery round. Without ``worker_id`` (tasks run in-process) only the re-queue."""
     from parley.core import taskqueue
+    from parley.streaming.services import prune_stream_events
     from parley.timelines.services import requeue_undistributed_posts
 
     if worker_id:
         _recovery_step("heartbeat", lambda: taskqueue.beat(worker_id))
         _recovery_step("stale tasks", taskqueue.recover_stale_tasks)
     _recovery_step("undistributed posts", requeue_undistributed_posts)
+    _recovery_step("old stream events", prune_stream_events)
 
 
 def run_recovery_forever(worker_id: str | None, interval: float, stop: threading.Event) -> None:
