@@ -33,7 +33,7 @@ def test_a_tiny_replay_reports_every_metric_with_consistent_counts(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DJANGO_"))}
     done = subprocess.run(
         [sys.executable, "-m", "parley.cli", "bench", "safety", "--members", "12",
-         "--hours", "6", "--posts-per-day", "20", "--violent-share", "0.2", "--moderators",
+         "--hours", "4", "--posts-per-day", "50", "--violent-share", "0.2", "--moderators",
          "1", "--data", str(data), "--seed", "3", "--json", str(out), "--html", str(page),
          "--no-progress"],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=170)
@@ -67,7 +67,7 @@ def test_a_tiny_replay_reports_every_metric_with_consistent_counts(tmp_path):
     assert moderators["minutes"] == pytest.approx(moderators["decisions"] * 2, abs=0.1)
     assert result["activity"]["timeline_reads"] > 0 and result["activity"]["views"] > 0
     hours = [sample["hour"] for sample in result["backlog"]]
-    assert hours == sorted(hours) and hours[-1] == 6
+    assert hours == sorted(hours) and hours[-1] == 4
     assert all(s["open"] >= s["unclaimed"] >= 0 for s in result["backlog"])
     assert result["errors"] == []
     html = page.read_text()

@@ -123,7 +123,9 @@ def summarise(replay: Replay, parameters: dict) -> dict:
             "on_violating_posts": cases_on["violent"],
             "on_benign_posts": cases_on["benign"],
             "other": cases_on["other"],
-            "open_at_end": replay.backlog[-1]["open"] if replay.backlog else None,
+            "open_at_end": sum(1 for c in replay.cases
+                               if c.get("state") in ("open", "in_review")),
+            "peak_backlog": max((b["open"] for b in replay.backlog), default=0),
         },
         "moderators": {
             "count": replay.options.moderators,

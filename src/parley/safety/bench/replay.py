@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from parley.safety.bench.client import APIError, Client
 from parley.safety.bench.community import Community, PlannedPost
 
-SESSIONS_PER_DAY = 6.0  # timeline reads per member per day (scaled by activity)
+SESSIONS_PER_DAY = 4.0  # timeline reads per member per day (scaled by activity)
 PUBLIC_TIMELINE_SHARE = 0.3
 ECHO_PROBABILITY = 0.03  # per view of another member's post (more for popular authors)
 FALSE_REPORT_PROBABILITY = 0.002  # per view of a benign post
@@ -34,7 +34,7 @@ class ReplayOptions:
     moderator_error: float = 0.05
     report_probability: float = 0.05  # per member who sees a violent post
     notice_share: float = 0.3  # of violent posts seen by anyone, the abuse desk sends a notice
-    tick_minutes: float = 5.0
+    tick_minutes: float = 10.0
     seed: int = 1
     threads: int = 4
 
@@ -148,9 +148,9 @@ class Replayer:
                 self._settle(due)
                 self._send_due_events(tick_end)
                 self._read_timelines(minute, tick_end)
+                self._sample_backlog(tick_end)  # what the moderators find waiting
                 self._moderate(minute, tick_end)
                 if math.floor(tick_end / 60) > math.floor(minute / 60) or tick_end >= end:
-                    self._sample_backlog(tick_end)
                     self._check_unactioned(tick_end)
                 minute = tick_end
                 if on_tick:

@@ -56,7 +56,7 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
          f"{fmt(b['false_removals_per_10000'])} ({b['removed']})", ""),
         ("cases opened per 1,000 posts", f"{fmt(c['per_1000_posts'])} ({c['opened']}; "
          f"{c['on_benign_posts']} on benign posts)", TARGETS["cases_per_1000_posts"]),
-        ("open cases at the end", fmt(c["open_at_end"]), ""),
+        ("open cases: peak / at the end", f"{c['peak_backlog']} / {c['open_at_end']}", ""),
         ("moderator-minutes per violating post removed",
          fmt(m["minutes_per_violating_post_removed"], 2),
          f"{m['count']} moderators, {m['pace_seconds']:g} s/case, {m['decisions']} decisions"),
@@ -146,6 +146,8 @@ code {{ background: #f4f4f4; padding: .1em .3em; }}
 ({timing['real_seconds_per_simulated_hour']} s per simulated hour).</p>
 <table><tr><th>measure</th><th>value</th><th>target / note</th></tr>{body}</table>
 <h2>Backlog over time</h2>
+<p>Open cases each time the moderators come back to the queue (every simulated step,
+before they work it).</p>
 {backlog_svg(result['backlog'])}
 <p>Exposure is in simulated minutes from posting to hold or removal; a violating post never
 actioned counts until the end of the run. Views are timeline reads by the replayed members.</p>

@@ -30,13 +30,13 @@ class Command(BaseCommand):
                 "echo, report), the notifier API (an abuse desk) and the safety API "
                 "(moderators work the queue). Posts are eval rows of the labelled datasets "
                 "(never train). Prints a table; --json and --html write the results."))
-        safety.add_argument("--members", type=int, default=200, help="members (default 200)")
+        safety.add_argument("--members", type=int, default=120, help="members (default 120)")
         safety.add_argument("--hours", type=float, default=24.0,
                             help="simulated hours (default 24)")
         safety.add_argument("--posts-per-day", type=float, default=4.0,
                             help="mean posts per member per day (default 4; power-law spread)")
-        safety.add_argument("--violent-share", type=float, default=0.05,
-                            help="share of posts drawn from violent eval rows (default 0.05)")
+        safety.add_argument("--violent-share", type=float, default=0.06,
+                            help="share of posts drawn from violent eval rows (default 0.06)")
         safety.add_argument("--moderators", type=int, default=2,
                             help="simulated moderators (default 2)")
         safety.add_argument("--moderator-pace", type=float, default=120.0,
@@ -46,8 +46,8 @@ class Command(BaseCommand):
         safety.add_argument("--report-probability", type=float, default=0.05,
                             help="chance a member who sees a violent post reports it "
                                  "(default 0.05)")
-        safety.add_argument("--tick-minutes", type=float, default=5.0,
-                            help="simulated minutes per step (default 5)")
+        safety.add_argument("--tick-minutes", type=float, default=10.0,
+                            help="simulated minutes per step (default 10)")
         safety.add_argument("--data", help="directory of the labelled datasets "
                                            "(default: ../shared/datasets)")
         safety.add_argument("--url", help="a running server to use instead of starting one; "
