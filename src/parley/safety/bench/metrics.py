@@ -153,5 +153,23 @@ def summarise(replay: Replay, parameters: dict) -> dict:
                 replay.real_seconds / max(replay.community.hours, 1e-9), 2),
             "screening_seconds": spread(screening),
         },
+        "details": {
+            "violating_posts": [_detail(r, replay) for r in violent],
+            "benign_held": [r.plan.text[:200] for r in benign_held],
+            "benign_removed": [r.plan.text[:200] for r in benign_removed],
+        },
         "errors": replay.errors[:50],
+    }
+
+
+def _detail(record: PostRecord, replay: Replay) -> dict:
+    delay = (None if record.actioned_minute is None
+             else round(record.actioned_minute - record.plan.minute, 1))
+    return {
+        "status_id": record.id, "minute": record.plan.minute, "action": record.action,
+        "actioned_after_minutes": delay, "publicly_visible": record.distributed,
+        "views_before_action": record.views_before_action, "reports": record.reports,
+        "notice": record.notice_minute is not None,
+        "found_proactively": found_proactively(record, replay),
+        "text": record.plan.text[:200], "source": record.plan.source,
     }

@@ -163,5 +163,6 @@ def _check(options: dict) -> None:
     for name in ("violent_share", "moderator_error", "report_probability"):
         if not 0 <= options[name] <= 1:
             raise CommandError(f"--{name.replace('_', '-')} must be between 0 and 1")
-    if options["moderators"] < 0 or options["moderator_pace"] <= 0:
-        raise CommandError("--moderators must be 0 or more and --moderator-pace above 0")
+    if options["moderators"] < 1 or options["moderator_pace"] <= 0:
+        # the moderators' tokens also read the queue and the cases the metrics count
+        raise CommandError("--moderators must be 1 or more and --moderator-pace above 0")
