@@ -11,7 +11,9 @@ import pytest
 from parley.accounts.models import User
 from parley.cli import main
 
-PARLEY_COMMANDS = ("serve", "worker", "user", "safety", "notifier", "export", "import")
+PARLEY_COMMANDS = (
+    "serve", "worker", "user", "safety", "notifier", "export", "import", "bench",
+)
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
