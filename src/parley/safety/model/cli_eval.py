@@ -66,6 +66,13 @@ def _print_reports(stdout, title: str, data, scores: np.ndarray) -> None:
         if hold is not None:
             held_any |= scores[:, k] >= hold
     clean = data.clean
+    hold, case = _policy_thresholds()
+    violent = data.labels["violence"] == 1
+    if violent.any():
+        flagged = (scores[violent] >= case).any(axis=1)
+        held = (scores[violent] >= hold).any(axis=1)
+        stdout.write(f"violence positives flagged (any category >= its case threshold): "
+                     f"{flagged.mean():.3f}; held: {held.mean():.3f} (of {int(violent.sum())})\n")
     stdout.write(
         f"clean texts held for any category: {int(held_any[clean].sum())} of {int(clean.sum())}"
         f" ({held_any[clean].mean() if clean.any() else 0:.4f})\n"
