@@ -26,12 +26,12 @@ from parley.safety.model.normalise import normalise
 THREATS_FLAGGED_AT_LEAST = 0.93
 NON_HATEFUL_HELD_AT_MOST = 0.04
 NON_HATEFUL_FLAGGED_AT_MOST = 0.65
-SWAP_DELTA_AT_MOST = 0.16
+SWAP_DELTA_AT_MOST = 0.14
 # Per functionality: no non-hateful functionality may have more held than this.
 ANY_NON_HATEFUL_FUNCTIONALITY_HELD_AT_MOST = 0.16
 # The inline tier alone (it holds in create_post).
 INLINE_NON_HATEFUL_HELD_AT_MOST = 0.01
-INLINE_SWAP_DELTA_AT_MOST = 0.16
+INLINE_SWAP_DELTA_AT_MOST = 0.14
 
 
 @pytest.fixture(scope="module")
