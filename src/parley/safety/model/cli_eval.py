@@ -28,7 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "print AUPRC, ROC-AUC, precision/recall at the policy's hold and case thresholds, "
         "clean text held, and throughput."
     )
-    parser.add_argument("--data", required=True, help="labelled .jsonl or .jsonl.gz, or a dir")
+    parser.add_argument("--data", default=None,
+                        help="labelled .jsonl or .jsonl.gz, or a dir (needed unless --functional)")
+    parser.add_argument("--functional", action="store_true",
+                        help="score the functional suite (measuring part) and print flagged %%, "
+                             "held %% and the group-swap score change per functionality")
     parser.add_argument("--split", default="eval", help="rows of this split; 'all' for every row")
     parser.add_argument("--tiers", default="inline,accurate",
                         help="comma-separated: inline, accurate")
@@ -62,6 +66,13 @@ def _print_reports(stdout, title: str, data, scores: np.ndarray) -> None:
         if hold is not None:
             held_any |= scores[:, k] >= hold
     clean = data.clean
+    hold, case = _policy_thresholds()
+    violent = data.labels["violence"] == 1
+    if violent.any():
+        flagged = (scores[violent] >= case).any(axis=1)
+        held = (scores[violent] >= hold).any(axis=1)
+        stdout.write(f"violence positives flagged (any category >= its case threshold): "
+                     f"{flagged.mean():.3f}; held: {held.mean():.3f} (of {int(violent.sum())})\n")
     stdout.write(
         f"clean texts held for any category: {int(held_any[clean].sum())} of {int(clean.sum())}"
         f" ({held_any[clean].mean() if clean.any() else 0:.4f})\n"
@@ -123,7 +134,54 @@ def _detectors(names: list[str], weights: str | None) -> dict:
     return {name: loaders[name]() for name in names}
 
 
+def _policy_thresholds() -> tuple[np.ndarray, np.ndarray]:
+    """(hold, case) per category; ``inf`` where the policy has none."""
+    hold = [POLICY[c].hold if POLICY[c].hold is not None else np.inf for c in CATEGORIES]
+    case = [POLICY[c].case if POLICY[c].case is not None else np.inf for c in CATEGORIES]
+    return np.array(hold), np.array(case)
+
+
+def functional_scores(detectors: dict) -> tuple[list, dict[str, np.ndarray]]:
+    """The measuring part's cases and their scores per tier (and both tiers, as screened)."""
+    from parley.safety.model.functional import expand
+
+    cases = expand()
+    texts = [c.text for c in cases]
+    scores = {name: scores_matrix(d.score_batch, texts) for name, d in detectors.items()}
+    if "inline" in scores and "accurate" in scores:
+        scores["both"] = _as_screened(scores["inline"], scores["accurate"])
+    return cases, scores
+
+
+def run_functional(detectors: dict, stdout) -> None:
+    from parley.safety.model.functional import functional_reports
+
+    cases, all_scores = functional_scores(detectors)
+    hold, case = _policy_thresholds()
+    stdout.write(f"\n== functional suite (measuring part, never trained on): {len(cases)} cases; "
+                 f"flagged = a score >= its case threshold, held = >= its hold threshold "
+                 f"({', '.join(f'{c} {POLICY[c].case}/{POLICY[c].hold}' for c in CATEGORIES)}); "
+                 "swap = mean |score change| when only the group changes\n")
+    for name, scores in all_scores.items():
+        stdout.write(f"\n-- {name} tier{'s (as screened)' if name == 'both' else ''}\n")
+        stdout.write(f"{'functionality':20} {'should':>8} {'cases':>6} {'flagged':>8} "
+                     f"{'held':>7} {'swap':>6}\n")
+        for r in functional_reports(cases, scores, hold, case):
+            should = "flag" if r.hateful else "pass"
+            if r.functionality == "ALL":
+                should = "-"
+            stdout.write(f"{r.functionality:20} {should:>8} {r.cases:6d} {r.flagged:8.1%} "
+                         f"{r.held:7.1%} {_fmt(r.swap_delta)}\n")
+
+
 def run(options: dict, stdout) -> None:
+    if options.get("functional"):
+        tiers = [t.strip() for t in options["tiers"].split(",") if t.strip()]
+        run_functional(_detectors(tiers, options.get("weights")), stdout)
+        if not options.get("data"):
+            return
+    if not options.get("data"):
+        raise SystemExit("parley safety eval: give --data FILE, --functional, or both")
     split = None if options["split"] == "all" else options["split"]
     data = load_split(options["data"], split)
     if options.get("limit"):

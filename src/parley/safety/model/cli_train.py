@@ -30,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reuse-encoder", action="store_true",
                         help="keep OUT/encoder.onnx from an earlier run; re-fit only the inline "
                              "tier and the calibrations (minutes, not ~40)")
+    parser.add_argument("--recipe", choices=("v2", "v3"), default="v2",
+                        help="training data: v2 (default) re-creates the shipped weights; v3 "
+                             "adds EDOS, makes conflicting violence labels unknown, adds the "
+                             "functional suite's training contrast and identity-term swaps")
     parser.add_argument("--threads", type=int, default=defaults.threads,
                         help=f"CPU threads for fine-tuning (default {defaults.threads})")
 
@@ -46,5 +50,6 @@ def run(options: dict, stdout) -> None:
                                 threads=options["threads"])
     train.train_all(options["data"], Path(options["out"]), log=log,
                     accurate=not options["inline_only"], settings=settings,
-                    reuse_encoder=options["reuse_encoder"])
+                    reuse_encoder=options["reuse_encoder"],
+                    recipe=options.get("recipe") or "v2")
     log(f"weights written to {options['out']}")

@@ -18,6 +18,7 @@ CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
 HARD_NEGATIVES_PATH = Path(__file__).parent / "hard_negatives.jsonl"
 THREATS_PATH = Path(__file__).parent / "threats.jsonl"
 DATASET_NAME = "parley-safety-v1.jsonl.gz"
+EDOS_NAME = "edos-sexism-threats.jsonl.gz"  # same schema; consistent violence labels
 
 
 @dataclass
@@ -75,15 +76,24 @@ def _from_rows(rows: list[dict]) -> LabelledTexts:
     return LabelledTexts([r["text"] for r in rows], labels, sources, clean)
 
 
-def load_split(path: str | Path, split: str | None) -> LabelledTexts:
-    """Rows of one split (``train``/``eval``) or all rows when ``split`` is None."""
+def load_rows(path: str | Path, split: str | None) -> list[dict]:
+    """The raw JSON rows of one split (``train``/``eval``), or all rows when ``split`` is None."""
     file = dataset_file(path)
     opener = gzip.open if file.suffix == ".gz" else open
     with opener(file, "rt", encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     if split is not None:
         rows = [r for r in rows if r.get("split", "train") == split]
+    return rows
+
+
+def from_rows(rows: list[dict]) -> LabelledTexts:
     return _from_rows(rows)
+
+
+def load_split(path: str | Path, split: str | None) -> LabelledTexts:
+    """Rows of one split (``train``/``eval``) or all rows when ``split`` is None."""
+    return _from_rows(load_rows(path, split))
 
 
 def _hand_written(path: Path, source: str, defaults: dict[str, int | None]) -> LabelledTexts:

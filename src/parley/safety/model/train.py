@@ -23,9 +23,11 @@ from parley.safety.model.calibration import (
 )
 from parley.safety.model.data import (
     CATEGORIES,
+    EDOS_NAME,
     LabelledTexts,
+    from_rows,
     load_hard_negatives,
-    load_split,
+    load_rows,
     load_threats,
 )
 from parley.safety.model.features import text_features
@@ -42,20 +44,134 @@ INLINE_C = {"violence": 2.0, "illegal_or_harmful_speech": 2.0}
 Log = Callable[[str], None]
 
 
+HAND_WRITTEN = ("hard_negatives", "threats", "functional_contrast")
+SWAPPED = "swap"  # source of an identity-term swapped copy
+EDOS_WEIGHT = 2.0  # EDOS labels threats consistently; v1's violence labels contradict
+SWAP_WEIGHT = 1.0
+
+
 @dataclass
 class TrainingSet:
     data: LabelledTexts
     normalised: list[str]
     weights: np.ndarray
+    origin: np.ndarray | None = None  # row each row was made from (itself, or a swap's source)
+
+    def __post_init__(self) -> None:
+        if self.origin is None:
+            self.origin = np.arange(len(self.normalised))
 
 
-def load_training_set(data_dir: str | Path, log: Log = print) -> TrainingSet:
-    """The train split plus the hand-written files, normalised once."""
-    data = load_split(data_dir, "train").concat(load_hard_negatives()).concat(load_threats())
-    hand = np.array([s in ("hard_negatives", "threats") for s in data.sources])
+def conflicting_violence(row: dict) -> str | None:
+    """Why a row's violence label contradicts the rest of the data, or None.
+
+    Latent Hatred gives an implicit-hate post one class only, so a post labelled
+    ``incitement`` cannot also be ``threatening``: its violence 0 means "not chosen", not
+    "not violent". The Gab Hate Corpus labels some explicit calls to kill 0 ("need to be shot
+    on sight"): where our own direct-threat rule or an un-negated call-to-kill pattern fires
+    on a GHC row labelled 0, the label is unknown rather than 0."""
+    from parley.safety.model.patterns import find_direct_threat, find_threat_patterns
+
+    source = (row.get("sources") or ["?"])[0].split(":")[0]
+    if source == "latent_hatred" and row.get("incitement") == 1 and row.get("violence") == 0:
+        return "latent_hatred_one_class"
+    if source == "gab_hate_corpus" and row.get("violence") == 0:
+        text = normalise(row["text"])
+        explicit = {"call_to_kill", "imperative_violence"}
+        if find_direct_threat(text) or any(h.name in explicit and not h.negated
+                                           for h in find_threat_patterns(text)):
+            return "ghc_explicit_call_labelled_0"
+    return None
+
+
+def consistent_rows(rows: list[dict], log: Log = print) -> list[dict]:
+    """The rows with every conflicting violence label made unknown (counted in the log)."""
+    dropped: dict[str, int] = {}
+    out = []
+    for row in rows:
+        reason = conflicting_violence(row)
+        if reason:
+            row = dict(row, violence=None)
+            dropped[reason] = dropped.get(reason, 0) + 1
+        out.append(row)
+    log(f"violence labels made unknown: {dropped or 'none'}")
+    return out
+
+
+def _edos_train(data_dir: str | Path) -> LabelledTexts | None:
+    path = Path(data_dir)
+    file = path / EDOS_NAME if path.is_dir() else None
+    if file is None or not file.is_file():
+        return None
+    return from_rows([dict(r, hate=None) for r in load_rows(file, "train")])
+
+
+RECIPES = ("v2", "v3")
+SHIPPED_RECIPE = "v2"  # the recipe the weights in the package were trained with
+
+
+def load_training_set(data_dir: str | Path, log: Log = print,
+                      recipe: str = SHIPPED_RECIPE) -> TrainingSet:
+    """The training data of one recipe, normalised once.
+
+    ``v2``: the v1 train split plus the hand-written hard negatives and threats (the
+    shipped weights). ``v3``: v1 made consistent (``consistent_rows``), EDOS's train part
+    if it lies beside v1, the hand-written files, the functional suite's training-contrast
+    part, then one identity-term swapped copy of every row naming a group."""
+    if recipe not in RECIPES:
+        raise ValueError(f"unknown training recipe {recipe!r}; one of {RECIPES}")
+    rows = load_rows(data_dir, "train")
+    if recipe == "v2":
+        data = from_rows(rows).concat(load_hard_negatives()).concat(load_threats())
+        hand = np.array([s in HAND_WRITTEN for s in data.sources])
+        log(f"train: {len(data)} texts ({int(hand.sum())} hand-written)")
+        return TrainingSet(data, [normalise(t) for t in data.texts],
+                           np.where(hand, HAND_WRITTEN_WEIGHT, 1.0))
+    from parley.safety.model.functional import training_rows
+
+    data = from_rows(consistent_rows(rows, log))
+    edos = _edos_train(data_dir)  # only its violence labels: every EDOS post is sexist
+    if edos is not None:
+        data = data.concat(edos)
+        log(f"EDOS: {len(edos)} train texts")
+    contrast = _contrast_rows(training_rows())
+    data = data.concat(load_hard_negatives()).concat(load_threats()).concat(contrast)
+    hand = np.array([s in HAND_WRITTEN for s in data.sources])
     weights = np.where(hand, HAND_WRITTEN_WEIGHT, 1.0)
+    weights[np.array([s == "edos" for s in data.sources])] = EDOS_WEIGHT
+    contrast_rows = np.array([s == "functional_contrast" for s in data.sources])
+    weights[contrast_rows] = 1.0  # each template is already filled with every target
     log(f"train: {len(data)} texts ({int(hand.sum())} hand-written)")
-    return TrainingSet(data, [normalise(t) for t in data.texts], weights)
+    return with_identity_swaps(TrainingSet(data, [normalise(t) for t in data.texts], weights),
+                               log)
+
+
+def _contrast_rows(rows: list[dict]) -> LabelledTexts:
+    for row in rows:
+        row["sources"] = [f"functional_contrast:{row['kind']}"]
+    return from_rows(rows)
+
+
+def with_identity_swaps(train: TrainingSet, log: Log = print) -> TrainingSet:
+    """Adds, for every row naming a group, the same text naming another group (same labels),
+    so that the group's name alone carries no weight."""
+    from parley.safety.model.functional import groups, has_identity_term, swap_identity_terms
+
+    count = len(groups()["groups"])
+    rng = np.random.default_rng(SEED)
+    rows = [i for i, t in enumerate(train.normalised) if has_identity_term(t)]
+    shifts = rng.integers(1, count, size=len(rows))
+    texts = [swap_identity_terms(train.normalised[i], int(k))
+             for i, k in zip(rows, shifts, strict=True)]
+    index = np.array(rows, dtype=np.int64)
+    copies = train.data.subset(index)
+    copies = LabelledTexts(texts, copies.labels, [SWAPPED] * len(rows), copies.clean)
+    log(f"identity swaps: {len(rows)} copies")
+    return TrainingSet(
+        train.data.concat(copies), train.normalised + texts,
+        np.concatenate([train.weights, np.full(len(rows), SWAP_WEIGHT) * train.weights[index]]),
+        np.concatenate([train.origin, train.origin[index]]),
+    )
 
 
 def folds(n: int, k: int = FOLDS, seed: int = SEED) -> np.ndarray:
@@ -94,7 +210,9 @@ def _logistic(c: float):
 
 def _fit_linear(x, train: TrainingSet, c: dict[str, float], log: Log) -> dict[str, np.ndarray]:
     """Out-of-fold decision values for every category (rows with an unknown label: NaN)."""
-    k = folds(len(train.normalised))
+    # A swapped copy falls in its source's fold: otherwise the copy's twin in another fold
+    # makes the out-of-fold score overconfident, and the hold point drops.
+    k = folds(len(train.normalised))[train.origin]
     oof = {cat: np.full(len(k), np.nan) for cat in CATEGORIES}
     for fold in range(FOLDS):
         fit_rows, held_rows = np.flatnonzero(k != fold), np.flatnonzero(k == fold)
@@ -119,8 +237,8 @@ def _final_heads(x, train: TrainingSet, c: dict[str, float]):
 
 
 def _scraped(train: TrainingSet) -> np.ndarray:
-    """Rows from the research corpora (not the hand-written hard negatives and threats)."""
-    return np.array([s not in ("hard_negatives", "threats") for s in train.data.sources])
+    """Rows from the research corpora (not hand-written, not identity-swapped copies)."""
+    return np.array([s not in HAND_WRITTEN and s != SWAPPED for s in train.data.sources])
 
 
 def _operating_maps(train: TrainingSet, oof: dict[str, np.ndarray]) -> dict:
@@ -128,10 +246,12 @@ def _operating_maps(train: TrainingSet, oof: dict[str, np.ndarray]) -> dict:
     from parley.safety.policy import POLICY
 
     out = {}
-    scraped = _scraped(train)
+    # Hand-written rows would flatter the thresholds, and EDOS (sexist posts only, 9 %
+    # violent) has a far higher base rate than a community's posts: v1 rows only.
+    scraped = _scraped(train) & np.array([s != "edos" for s in train.data.sources])
     for category in CATEGORIES:
         y = train.data.labels[category]
-        rows = (y >= 0) & scraped  # hand-written rows would flatter the thresholds
+        rows = (y >= 0) & scraped
         calibrator = Calibrator.fit(oof[category][rows], y[rows])
         probability = calibrator(oof[category][rows])
         hold = hold_threshold(probability, y[rows])
@@ -206,7 +326,8 @@ def train_accurate(
     if reuse_encoder and onnx_path.is_file():
         log(f"accurate: reusing the fine-tuned encoder {onnx_path}")
     else:
-        fit = np.setdiff1d(np.arange(len(train.normalised)), validation)
+        # Swapped copies of validation rows stay out of fine-tuning too.
+        fit = np.flatnonzero(~np.isin(train.origin, validation))
         labels = np.stack([train.data.labels[c] for c in CATEGORIES], axis=1)
         model = fine_tune([train.normalised[i] for i in fit], labels[fit], train.weights[fit],
                           settings, log)
@@ -230,7 +351,7 @@ def train_accurate(
 
 def _subset(train: TrainingSet, rows: np.ndarray) -> TrainingSet:
     return TrainingSet(train.data.subset(rows), [train.normalised[i] for i in rows],
-                       train.weights[rows])
+                       train.weights[rows], train.origin[rows])
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -249,8 +370,8 @@ def _save(out_dir: Path, stem: str, arrays: dict, meta: dict, maps: dict) -> Non
 
 def train_all(data_dir: str | Path, out_dir: str | Path, log: Log = print,
               accurate: bool = True, settings: FineTuneSettings | None = None,
-              reuse_encoder: bool = False) -> None:
-    train = load_training_set(data_dir, log)
+              reuse_encoder: bool = False, recipe: str = SHIPPED_RECIPE) -> None:
+    train = load_training_set(data_dir, log, recipe)
     train_inline(train, Path(out_dir), log)
     if accurate:
         train_accurate(train, Path(out_dir), log, settings, reuse_encoder)
