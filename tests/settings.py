@@ -13,7 +13,12 @@ if url := os.environ.get("PARLEY_TEST_DATABASE_URL"):
 
 from parley.settings import *  # noqa: E402,F403
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": list(PARLEY_TASK_QUEUES),  # noqa: F405
+    }
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

@@ -24,6 +24,8 @@ from parley.core.models import WorkerHeartbeat
 
 log = logging.getLogger("parley.worker")
 HEARTBEATS_KEPT = timedelta(days=1)
+# RQ workers must run jobs with django-tasks-rq's job class: it calls the task function.
+RQ_JOB_CLASS = "django_tasks_rq.backend.Job"
 
 
 class WorkerLost(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -43,32 +43,85 @@ def overdue_undistributed_posts(now: datetime | None = None) -> QuerySet[Post]:
 def requeue_undistributed_posts(now: datetime | None = None) -> int:
     """Queue fan-out again for overdue posts that have no fan-out task waiting or running.
 
-    Gives up on a post after ``PARLEY_DISTRIBUTION_MAX_TASKS`` tasks: it then stays visible
-    to its author only, and the log says so."""
-    from django_tasks_db.compat import TaskResultStatus
-
-    from parley.core.taskqueue import task_runs
+    The post row is the durable record of its fan-out (an outbox): whatever happened to the
+    task (a worker killed mid-run, Redis lost, an enqueue that failed after the commit), the
+    post stays undistributed until a run commits, and this finds it. Gives up on a post after
+    ``PARLEY_DISTRIBUTION_MAX_TASKS`` tasks: it then stays visible to its author only, and
+    the log says so."""
     from parley.timelines.tasks import distribute_post
 
     queued = 0
     for post in overdue_undistributed_posts(now).order_by("id").iterator():
         if queued >= REQUEUE_BATCH:
             break
-        runs = task_runs(distribute_post, args__0=post.pk)
-        if runs.get(TaskResultStatus.READY) or runs.get(TaskResultStatus.RUNNING):
+        pending, tried = _fan_out_tasks(post.pk)
+        if pending:
             continue
-        if sum(runs.values()) >= settings.PARLEY_DISTRIBUTION_MAX_TASKS:
+        if tried >= settings.PARLEY_DISTRIBUTION_MAX_TASKS:
             if post.pk not in _given_up:
                 _given_up.add(post.pk)
-                log.error("post %s: fan-out failed %d times; left undistributed", post.pk,
-                          sum(runs.values()))
+                log.error("post %s: fan-out failed %d times; left undistributed", post.pk, tried)
             continue
         # A post released by a moderator (state changed into published) is not re-screened.
-        distribute_post.enqueue(post.pk, post.state_changed_at is None)
+        result = distribute_post.enqueue(post.pk, post.state_changed_at is None)
+        _remember_requeue(post.pk, result.id, tried + 1)
         queued += 1
     if queued:
         log.warning("re-queued fan-out of %d undistributed posts", queued)
     return queued
+
+
+def _fan_out_tasks(post_id: int) -> tuple[bool, int]:
+    """(a fan-out task for the post is waiting or running, how many were queued)."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    from parley.core.taskqueue import task_runs, uses_database_queue
+    from parley.timelines.tasks import distribute_post
+
+    if uses_database_queue():
+        runs = task_runs(distribute_post, args__0=post_id)
+        pending = bool(runs.get(TaskResultStatus.READY) or runs.get(TaskResultStatus.RUNNING))
+        return pending, sum(runs.values())
+    return _requeued_task_state(post_id)
+
+
+def _requeued_task_state(post_id: int) -> tuple[bool, int]:
+    """On a queue we cannot search by argument (RQ): the task this module queued last.
+
+    A task RUNNING for longer than the grace period counts as lost (its worker was killed:
+    RQ notices only minutes later); running it twice is safe."""
+    from django.core.cache import cache
+    from django_tasks.base import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from parley.timelines.tasks import distribute_post
+
+    record = cache.get(f"fanout-requeue:{post_id}")
+    if not record:
+        return False, 0
+    result_id, tried = record
+    try:
+        result = distribute_post.get_result(result_id)
+    except TaskResultDoesNotExist:
+        return False, tried
+    if result.status == TaskResultStatus.READY:
+        return True, tried
+    started = result.started_at
+    if result.status != TaskResultStatus.RUNNING or started is None:
+        return False, tried
+    if timezone.is_naive(started):  # RQ's timestamps are UTC
+        started = timezone.make_aware(started, UTC)
+    grace = timedelta(seconds=settings.PARLEY_DISTRIBUTION_GRACE)
+    return started > timezone.now() - grace, tried
+
+
+def _remember_requeue(post_id: int, result_id: str, tried: int) -> None:
+    from django.core.cache import cache
+
+    from parley.core.taskqueue import uses_database_queue
+
+    if not uses_database_queue():
+        cache.set(f"fanout-requeue:{post_id}", (result_id, tried), timeout=86400)
 
 
 # -- markers -------------------------------------------------------------------------------
