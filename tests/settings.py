@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings, with a throwaway data directory,
 tasks run in-process as soon as their transaction commits, and rate limits off
-(the rate-limit tests switch them on)."""
+(the rate-limit tests switch them on). With PARLEY_REDIS_URL (the scaled pass) the cache is
+on that Redis, and the tests marked ``scaled`` run real RQ workers on it."""
 
 import os
 import tempfile
@@ -21,6 +22,18 @@ TASKS = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if PARLEY_REDIS_URL:  # noqa: F405 - the scaled pass: cache and rate limits on real Redis
+    # One database number up from the queues: the tests clear the cache, never the queues.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _redis = urlsplit(PARLEY_REDIS_URL)  # noqa: F405
+    _cache_db = int(_redis.path.strip("/") or 0) + 1
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": urlunsplit(_redis._replace(path=f"/{_cache_db}")),
+        }
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

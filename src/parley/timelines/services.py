@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +40,16 @@ def overdue_undistributed_posts(now: datetime | None = None) -> QuerySet[Post]:
     return Post.objects.filter(since, state=PostState.PUBLISHED, distributed_at__isnull=True)
 
 
+def queue_fan_out(post_id: int, screen: bool = True, *, tried: int = 0) -> None:
+    """Queue the fan-out of a committed post (``tried``: fan-out tasks queued before)."""
+    from parley.core.taskqueue import uses_database_queue
+    from parley.timelines.tasks import distribute_post
+
+    result = distribute_post.enqueue(post_id, screen)
+    if not uses_database_queue():  # there, the task rows say it all
+        _remember_fan_out_task(post_id, result.id, tried + 1)
+
+
 def requeue_undistributed_posts(now: datetime | None = None) -> int:
     """Queue fan-out again for overdue posts that have no fan-out task waiting or running.
 
@@ -48,8 +58,6 @@ def requeue_undistributed_posts(now: datetime | None = None) -> int:
     post stays undistributed until a run commits, and this finds it. Gives up on a post after
     ``PARLEY_DISTRIBUTION_MAX_TASKS`` tasks: it then stays visible to its author only, and
     the log says so."""
-    from parley.timelines.tasks import distribute_post
-
     queued = 0
     for post in overdue_undistributed_posts(now).order_by("id").iterator():
         if queued >= REQUEUE_BATCH:
@@ -63,8 +71,7 @@ def requeue_undistributed_posts(now: datetime | None = None) -> int:
                 log.error("post %s: fan-out failed %d times; left undistributed", post.pk, tried)
             continue
         # A post released by a moderator (state changed into published) is not re-screened.
-        result = distribute_post.enqueue(post.pk, post.state_changed_at is None)
-        _remember_requeue(post.pk, result.id, tried + 1)
+        queue_fan_out(post.pk, post.state_changed_at is None, tried=tried)
         queued += 1
     if queued:
         log.warning("re-queued fan-out of %d undistributed posts", queued)
@@ -86,42 +93,25 @@ def _fan_out_tasks(post_id: int) -> tuple[bool, int]:
 
 
 def _requeued_task_state(post_id: int) -> tuple[bool, int]:
-    """On a queue we cannot search by argument (RQ): the task this module queued last.
-
-    A task RUNNING for longer than the grace period counts as lost (its worker was killed:
-    RQ notices only minutes later); running it twice is safe."""
+    """On a queue we cannot search by argument (RQ): the last task ``queue_fan_out`` queued."""
     from django.core.cache import cache
-    from django_tasks.base import TaskResultStatus
-    from django_tasks.exceptions import TaskResultDoesNotExist
 
-    from parley.timelines.tasks import distribute_post
+    from parley.core.taskqueue import rq_job_pending, uses_rq
 
-    record = cache.get(f"fanout-requeue:{post_id}")
+    record = cache.get(f"fanout-task:{post_id}")
     if not record:
         return False, 0
     result_id, tried = record
-    try:
-        result = distribute_post.get_result(result_id)
-    except TaskResultDoesNotExist:
+    if not uses_rq():  # a backend that keeps no results runs tasks at once
         return False, tried
-    if result.status == TaskResultStatus.READY:
-        return True, tried
-    started = result.started_at
-    if result.status != TaskResultStatus.RUNNING or started is None:
-        return False, tried
-    if timezone.is_naive(started):  # RQ's timestamps are UTC
-        started = timezone.make_aware(started, UTC)
     grace = timedelta(seconds=settings.PARLEY_DISTRIBUTION_GRACE)
-    return started > timezone.now() - grace, tried
+    return rq_job_pending(result_id, grace), tried
 
 
-def _remember_requeue(post_id: int, result_id: str, tried: int) -> None:
+def _remember_fan_out_task(post_id: int, result_id: str, tried: int) -> None:
     from django.core.cache import cache
 
-    from parley.core.taskqueue import uses_database_queue
-
-    if not uses_database_queue():
-        cache.set(f"fanout-requeue:{post_id}", (result_id, tried), timeout=86400)
+    cache.set(f"fanout-task:{post_id}", (result_id, tried), timeout=86400)
 
 
 # -- markers -------------------------------------------------------------------------------
