@@ -206,12 +206,16 @@ def database_settings(environ: Mapping[str, str], data_dir: Path) -> dict[str, o
     On a server database a connection dropped while idle (a restart, a failover, a proxy's
     timeout) is found and replaced before the next request uses it (CONN_HEALTH_CHECKS).
     PARLEY_DATABASE_POOL=on uses psycopg 3's connection pool (PostgreSQL only), which
-    replaces Django's persistent connections."""
+    replaces Django's persistent connections (Django has the pool check each connection it
+    hands out)."""
     database = dj_database_url.parse(
         environ.get("PARLEY_DATABASE_URL", f"sqlite:///{data_dir / 'parley.sqlite3'}"),
         conn_max_age=int(environ.get("PARLEY_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    pool = environ.get("PARLEY_DATABASE_POOL", "off").strip().lower() in {"1", "true", "yes", "on"}
+    if pool and database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("PARLEY_DATABASE_POOL=on needs PostgreSQL (PARLEY_DATABASE_URL)")
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database["CONN_MAX_AGE"] = 0
         database["CONN_HEALTH_CHECKS"] = False
@@ -223,10 +227,7 @@ def database_settings(environ: Mapping[str, str], data_dir: Path) -> dict[str, o
             "transaction_mode": "IMMEDIATE",
         }
         return database
-    pool = environ.get("PARLEY_DATABASE_POOL", "off").strip().lower() in {"1", "true", "yes", "on"}
     if pool:
-        if database["ENGINE"] != "django.db.backends.postgresql":
-            raise ImproperlyConfigured("PARLEY_DATABASE_POOL=on needs PostgreSQL")
         database["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(environ.get("PARLEY_DATABASE_POOL_MIN", "2")),
