@@ -1,6 +1,7 @@
 """Settings for the test suite: the real settings, with a throwaway data directory,
 tasks run in-process as soon as their transaction commits, and rate limits off
-(the rate-limit tests switch them on)."""
+(the rate-limit tests switch them on). With PARLEY_REDIS_URL (the scaled pass) the cache is
+on that Redis, and the tests marked ``scaled`` run real RQ workers on it."""
 
 import os
 import tempfile
@@ -13,11 +14,28 @@ if url := os.environ.get("PARLEY_TEST_DATABASE_URL"):
 
 from parley.settings import *  # noqa: E402,F403
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": list(PARLEY_TASK_QUEUES),  # noqa: F405
+    }
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Views are written by the request that shows the posts, so tests read them at once.
 PARLEY_VIEW_FLUSH_SECONDS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if PARLEY_REDIS_URL:  # noqa: F405 - the scaled pass: cache and rate limits on real Redis
+    # One database number up from the queues: the tests clear the cache, never the queues.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _redis = urlsplit(PARLEY_REDIS_URL)  # noqa: F405
+    _cache_db = int(_redis.path.strip("/") or 0) + 1
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": urlunsplit(_redis._replace(path=f"/{_cache_db}")),
+        }
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

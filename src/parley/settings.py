@@ -201,21 +201,44 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("PARLEY_DATABASE_URL", f"sqlite:///{DATA_DIR / 'parley.sqlite3'}"),
-        conn_max_age=int(os.environ.get("PARLEY_DB_CONN_MAX_AGE", "60")),
+def database_settings(environ: Mapping[str, str], data_dir: Path) -> dict[str, object]:
+    """The default database from PARLEY_DATABASE_URL (SQLite under the data dir otherwise).
+
+    On a server database a connection dropped while idle (a restart, a failover, a proxy's
+    timeout) is found and replaced before the next request uses it (CONN_HEALTH_CHECKS).
+    PARLEY_DATABASE_POOL=on uses psycopg 3's connection pool (PostgreSQL only), which
+    replaces Django's persistent connections (Django has the pool check each connection it
+    hands out)."""
+    database = dj_database_url.parse(
+        environ.get("PARLEY_DATABASE_URL", f"sqlite:///{data_dir / 'parley.sqlite3'}"),
+        conn_max_age=int(environ.get("PARLEY_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-    }
+    pool = environ.get("PARLEY_DATABASE_POOL", "off").strip().lower() in {"1", "true", "yes", "on"}
+    if pool and database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("PARLEY_DATABASE_POOL=on needs PostgreSQL (PARLEY_DATABASE_URL)")
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database["CONN_HEALTH_CHECKS"] = False
+        database["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+        return database
+    if pool:
+        database["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(environ.get("PARLEY_DATABASE_POOL_MIN", "2")),
+            "max_size": int(environ.get("PARLEY_DATABASE_POOL_MAX", "10")),
+            "timeout": float(environ.get("PARLEY_DATABASE_POOL_TIMEOUT", "10")),
+        }
+    return database
+
+
+DATABASES = {"default": database_settings(os.environ, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL's extras (full-text search) need psycopg, which only the [postgres] extra
 # installs: the embedded mode must start without it.
@@ -239,12 +262,28 @@ AUTH_PASSWORD_VALIDATORS = [
 PARLEY_CONFIRM_EMAIL = env_bool("PARLEY_CONFIRM_EMAIL", True)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-if redis_url := os.environ.get("PARLEY_REDIS_URL"):
+# Background work goes to these queues; a worker takes them in this order, so a flood of
+# posts to fan out never delays safety work. "default" holds tasks queued before queues
+# had names.
+PARLEY_TASK_QUEUES = ("safety", "fanout", "bulk", "default")
+# Scaled out: PARLEY_REDIS_URL puts the cache (and so the rate-limit counters) and the task
+# queues (RQ, through django-tasks-rq) on Redis. Nothing lives only in Redis: posts are in
+# the database, and a fan-out lost with Redis is queued again (see timelines.services).
+PARLEY_REDIS_URL = os.environ.get("PARLEY_REDIS_URL", "")
+if PARLEY_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": redis_url,
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PARLEY_REDIS_URL,
         }
+    }
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        name: {
+            "URL": PARLEY_REDIS_URL,
+            "DEFAULT_TIMEOUT": int(os.environ.get("PARLEY_TASK_TIMEOUT", "600")),
+        }
+        for name in PARLEY_TASK_QUEUES
     }
 else:
     CACHES = {
@@ -256,7 +295,11 @@ else:
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("PARLEY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "PARLEY_TASKS_BACKEND",
+            "django_tasks_rq.RQBackend" if PARLEY_REDIS_URL else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": list(PARLEY_TASK_QUEUES),
     }
 }
 

@@ -27,12 +27,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
 
 
 def run_queue(worker_id: str | None = None) -> None:
     """A real django-tasks-db worker that runs every READY task, then returns."""
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
            startup_delay=False, max_tasks=None, worker_id=worker_id or taskqueue.new_worker_id(),
            excluded_queue_names=[]).run()
 

@@ -20,7 +20,9 @@ class WorkerKilled(BaseException):
 
 @pytest.fixture
 def accurate_tier_holds(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
     settings.PARLEY_BUILTIN_MODEL = False
     settings.PARLEY_EXTRA_DETECTORS = ["tests.safety.screening.fake_detectors.AccurateViolence"]
 

@@ -23,11 +23,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
 
 
 def run_queue() -> None:
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
            startup_delay=False, max_tasks=None, worker_id=taskqueue.new_worker_id(),
            excluded_queue_names=[]).run()
 

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +24,8 @@ from parley.core.models import WorkerHeartbeat
 
 log = logging.getLogger("parley.worker")
 HEARTBEATS_KEPT = timedelta(days=1)
+# RQ workers must run jobs with django-tasks-rq's job class: it calls the task function.
+RQ_JOB_CLASS = "django_tasks_rq.backend.Job"
 
 
 class WorkerLost(Exception):
@@ -155,3 +157,32 @@ def task_runs(task: Any, **args_kwargs_lookup: Any) -> dict[str, int]:
         .order_by()
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+def uses_rq() -> bool:
+    return settings.TASKS["default"]["BACKEND"].startswith("django_tasks_rq")
+
+
+def rq_job_pending(job_id: str, running_grace: timedelta) -> bool:
+    """Whether RQ job ``job_id`` will still run: it sits in its queue's list, or a worker
+    started it less than ``running_grace`` ago.
+
+    RQ's own status is not enough: a job whose worker was killed at the wrong moment can
+    stay QUEUED in no list, or STARTED for minutes, until RQ's maintenance notices."""
+    import django_rq
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        job = Job.fetch(job_id, connection=django_rq.get_connection())
+    except NoSuchJobError:
+        return False
+    status = job.get_status()
+    if status == JobStatus.QUEUED:
+        return django_rq.get_queue(job.origin).get_job_position(job_id) is not None
+    if status == JobStatus.STARTED and job.started_at is not None:
+        started = job.started_at
+        if timezone.is_naive(started):  # RQ keeps UTC
+            started = timezone.make_aware(started, UTC)
+        return started > timezone.now() - running_grace
+    return status in (JobStatus.SCHEDULED, JobStatus.DEFERRED)

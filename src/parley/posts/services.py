@@ -208,10 +208,13 @@ def _create_reblog(author: User, original: Post) -> Post:
 
 
 def _queue_distribution(post: Post, *, screen: bool = True) -> None:
-    from parley.timelines.tasks import distribute_post
+    from parley.timelines.services import queue_fan_out
 
     post_id = post.pk
-    transaction.on_commit(lambda: distribute_post.enqueue(post_id, screen))
+    # The post row is the durable record of this fan-out: if the enqueue fails (the queue
+    # is down) or the task is lost, the periodic re-queue finds the post undistributed. So
+    # a failed enqueue is logged (robust) rather than failing a request already committed.
+    transaction.on_commit(lambda: queue_fan_out(post_id, screen), robust=True)
 
 
 def unreblog(author: User, original: Post) -> Post:

@@ -47,35 +47,78 @@ def overdue_undistributed_posts(now: datetime | None = None) -> QuerySet[Post]:
     return Post.objects.filter(since, state=PostState.PUBLISHED, distributed_at__isnull=True)
 
 
+def queue_fan_out(post_id: int, screen: bool = True, *, tried: int = 0) -> None:
+    """Queue the fan-out of a committed post (``tried``: fan-out tasks queued before)."""
+    from parley.core.taskqueue import uses_database_queue
+    from parley.timelines.tasks import distribute_post
+
+    result = distribute_post.enqueue(post_id, screen)
+    if not uses_database_queue():  # there, the task rows say it all
+        _remember_fan_out_task(post_id, result.id, tried + 1)
+
+
 def requeue_undistributed_posts(now: datetime | None = None) -> int:
     """Queue fan-out again for overdue posts that have no fan-out task waiting or running.
 
-    Gives up on a post after ``PARLEY_DISTRIBUTION_MAX_TASKS`` tasks: it then stays visible
-    to its author only, and the log says so."""
-    from django_tasks_db.compat import TaskResultStatus
-
-    from parley.core.taskqueue import task_runs
-    from parley.timelines.tasks import distribute_post
-
+    The post row is the durable record of its fan-out (an outbox): whatever happened to the
+    task (a worker killed mid-run, Redis lost, an enqueue that failed after the commit), the
+    post stays undistributed until a run commits, and this finds it. Gives up on a post after
+    ``PARLEY_DISTRIBUTION_MAX_TASKS`` tasks: it then stays visible to its author only, and
+    the log says so."""
     queued = 0
     for post in overdue_undistributed_posts(now).order_by("id").iterator():
         if queued >= REQUEUE_BATCH:
             break
-        runs = task_runs(distribute_post, args__0=post.pk)
-        if runs.get(TaskResultStatus.READY) or runs.get(TaskResultStatus.RUNNING):
+        pending, tried = _fan_out_tasks(post.pk)
+        if pending:
             continue
-        if sum(runs.values()) >= settings.PARLEY_DISTRIBUTION_MAX_TASKS:
+        if tried >= settings.PARLEY_DISTRIBUTION_MAX_TASKS:
             if post.pk not in _given_up:
                 _given_up.add(post.pk)
-                log.error("post %s: fan-out failed %d times; left undistributed", post.pk,
-                          sum(runs.values()))
+                log.error("post %s: fan-out failed %d times; left undistributed", post.pk, tried)
             continue
         # A post released by a moderator (state changed into published) is not re-screened.
-        distribute_post.enqueue(post.pk, post.state_changed_at is None)
+        queue_fan_out(post.pk, post.state_changed_at is None, tried=tried)
         queued += 1
     if queued:
         log.warning("re-queued fan-out of %d undistributed posts", queued)
     return queued
+
+
+def _fan_out_tasks(post_id: int) -> tuple[bool, int]:
+    """(a fan-out task for the post is waiting or running, how many were queued)."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    from parley.core.taskqueue import task_runs, uses_database_queue
+    from parley.timelines.tasks import distribute_post
+
+    if uses_database_queue():
+        runs = task_runs(distribute_post, args__0=post_id)
+        pending = bool(runs.get(TaskResultStatus.READY) or runs.get(TaskResultStatus.RUNNING))
+        return pending, sum(runs.values())
+    return _requeued_task_state(post_id)
+
+
+def _requeued_task_state(post_id: int) -> tuple[bool, int]:
+    """On a queue we cannot search by argument (RQ): the last task ``queue_fan_out`` queued."""
+    from django.core.cache import cache
+
+    from parley.core.taskqueue import rq_job_pending, uses_rq
+
+    record = cache.get(f"fanout-task:{post_id}")
+    if not record:
+        return False, 0
+    result_id, tried = record
+    if not uses_rq():  # a backend that keeps no results runs tasks at once
+        return False, tried
+    grace = timedelta(seconds=settings.PARLEY_DISTRIBUTION_GRACE)
+    return rq_job_pending(result_id, grace), tried
+
+
+def _remember_fan_out_task(post_id: int, result_id: str, tried: int) -> None:
+    from django.core.cache import cache
+
+    cache.set(f"fanout-task:{post_id}", (result_id, tried), timeout=86400)
 
 
 # -- markers -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from parley.posts.models import Post, PostState
 log = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name="fanout")
 def distribute_post(post_id: int, screen: bool = True) -> str:
     """Run the accurate screening tier, then distribute. Safe to run twice."""
     from parley.posts.services import mark_distributed

@@ -408,7 +408,9 @@ def queue_background_screening(post) -> None:
     from parley.safety.screening.tasks import screen_post_in_background
 
     post_id = post.pk
-    transaction.on_commit(lambda: screen_post_in_background.enqueue(post_id))
+    # robust: the post is committed; a queue that is down (Redis lost) must not fail the
+    # request. Background screening is best-effort; fan-out has its own re-queue.
+    transaction.on_commit(lambda: screen_post_in_background.enqueue(post_id), robust=True)
 
 
 def screen_in_background(post) -> str:

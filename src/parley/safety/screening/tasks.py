@@ -7,7 +7,7 @@ from django_tasks import task
 from parley.posts.models import Post, PostState
 
 
-@task()
+@task(queue_name="safety")
 def screen_post_in_background(post_id: int) -> str:
     """Run the background tier on a published post; it may open a case. Safe to run twice."""
     from parley.safety.screening import pipeline

@@ -1,18 +1,22 @@
 """`parley worker`: run background tasks (fan-out, screening, notices); every minute, the
 periodic safety jobs (escalate overdue cases, end timed sanctions, purge content); and every
 few seconds the recovery round (heartbeat, stale tasks back to READY, re-queue of posts whose
-fan-out never finished)."""
+fan-out never finished).
+
+Queues are taken in the order given (``--queues safety,fanout``): a worker always runs the
+next safety task before any fan-out, so a flood of posts never delays a takedown. Embedded,
+tasks come from the database queue; with PARLEY_REDIS_URL, from RQ (many machines)."""
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError, close_old_connections
 
 log = logging.getLogger("parley.worker")
 
@@ -89,13 +93,93 @@ def _warm_up_screening() -> None:
         close_old_connections()
 
 
+def claim_next_task(queues: list[str], worker_id: str):
+    """Claim the next READY task of the first queue in ``queues`` that has one, or None."""
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+    ready = DBTaskResult.objects.ready().filter(backend_name="default")
+    with exclusive_transaction(ready.db):
+        try:
+            for queue in queues:
+                task = ready.filter(queue_name=queue).get_locked()
+                if task is not None:
+                    task.claim(worker_id)
+                    return task
+        except OperationalError as exc:
+            if not is_locked_database_exception(exc):
+                raise
+    return None
+
+
+def run_database_queues(queues: list[str], worker_id: str, interval: float,
+                        stop: threading.Event) -> None:
+    """Run tasks of the database queue, in queue order, until ``stop`` is set."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    # The library's worker runs each task (result, signals, errors); we choose which one.
+    runner = Worker(queue_names=queues, interval=interval, batch=False, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id=worker_id,
+                    excluded_queue_names=[])
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            task = claim_next_task(queues, worker_id)
+            if task is not None:
+                runner.run_task(task)
+        except Exception:  # a database hiccup must not end the worker: poll again
+            log.exception("task queue poll failed")
+            task = None
+        finally:
+            close_old_connections()
+        if task is None:
+            stop.wait(interval)
+
+
+def run_rq_queues(queues: list[str], concurrency: int) -> None:
+    """Run RQ workers on ``queues`` (taken in order) until SIGTERM / SIGINT."""
+    from django_rq import get_worker
+    from django_rq.utils import reset_db_connections
+    from rq.worker_pool import WorkerPool
+
+    from parley.core.taskqueue import RQ_JOB_CLASS
+
+    if concurrency == 1:
+        worker = get_worker(*queues, job_class=RQ_JOB_CLASS)
+        reset_db_connections()  # each job runs in a fork: no connection may be shared
+        worker.work(logging_level="INFO")
+        return
+    from django_rq import get_queue
+    from rq.utils import import_attribute
+
+    job_class = import_attribute(RQ_JOB_CLASS)
+    rq_queues = [get_queue(name, job_class=job_class) for name in queues]
+    pool = WorkerPool(queues=rq_queues, connection=rq_queues[0].connection,
+                      num_workers=concurrency, job_class=job_class)
+    reset_db_connections()
+    pool.start(logging_level="INFO")
+
+
 class Command(BaseCommand):
     help = (
-        "Run the background task worker of the configured task backend, and the periodic "
-        "safety jobs every --jobs-interval seconds."
+        "Run background tasks from the configured queue (the database, or Redis with "
+        "PARLEY_REDIS_URL), and the periodic safety jobs every --jobs-interval seconds."
     )
 
     def add_arguments(self, parser) -> None:
+        from django.conf import settings
+
+        parser.add_argument(
+            "--queues",
+            default=",".join(settings.PARLEY_TASK_QUEUES),
+            help="comma-separated queues, taken in this order (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=1,
+            help="tasks run at once (threads embedded, processes on RQ; default 1)",
+        )
         parser.add_argument(
             "--interval",
             type=float,
@@ -116,11 +200,27 @@ class Command(BaseCommand):
                  "posts (default PARLEY_WORKER_RECOVERY_INTERVAL, 10; 0: none)",
         )
 
+    def _queues(self, value: str) -> list[str]:
+        from django.conf import settings
+
+        queues = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = [name for name in queues if name not in settings.PARLEY_TASK_QUEUES]
+        if not queues or unknown:
+            raise CommandError(
+                f"--queues: unknown queue {unknown[0]!r}; choose from "
+                f"{','.join(settings.PARLEY_TASK_QUEUES)}" if unknown else "--queues is empty"
+            )
+        return queues
+
     def handle(self, *args, **options) -> None:
         from django.conf import settings
 
         from parley.core import taskqueue
 
+        queues = self._queues(options["queues"])
+        concurrency = options["concurrency"]
+        if concurrency < 1:
+            raise CommandError("--concurrency must be 1 or more")
         stop = threading.Event()
         jobs_interval = options["jobs_interval"]
         recovery_interval = options["recovery_interval"]
@@ -140,22 +240,46 @@ class Command(BaseCommand):
                 stop.wait()
             return
         worker_id = taskqueue.new_worker_id() if taskqueue.uses_database_queue() else None
-        if worker_id:
-            # Before anything else: tasks a crashed predecessor left RUNNING go back to READY.
-            run_recovery(worker_id)
+        # Before anything else: tasks a crashed predecessor left RUNNING go back to READY,
+        # and posts whose fan-out was lost (a killed worker, a lost Redis) are queued again.
+        run_recovery(worker_id)
         _warm_up_screening()
         if jobs_interval > 0:
             _start_thread(run_jobs_forever, jobs_interval, stop, name="parley-periodic-jobs")
-        if worker_id:  # also when recovery_interval is 0: the heartbeat must go on
+        # Also when recovery_interval is 0 on the database queue: the heartbeat must go on.
+        if worker_id or recovery_interval > 0:
             _start_thread(run_recovery_forever, worker_id, recovery_interval, stop,
                           name="parley-recovery")
+        self.stdout.write(f"parley worker: queues {','.join(queues)}, concurrency "
+                          f"{concurrency}, {'database' if worker_id else 'RQ'} queue")
         try:
             if worker_id:
-                call_command("db_worker", interval=options["interval"], no_startup_delay=True,
-                             worker_id=worker_id)
+                self._run_database_workers(queues, worker_id, concurrency,
+                                           options["interval"], stop)
             else:
-                call_command("rqworker", "default")
+                run_rq_queues(queues, concurrency)
         finally:
             stop.set()
             if worker_id:
                 _recovery_step("forget heartbeat", lambda: taskqueue.forget(worker_id))
+
+    def _run_database_workers(self, queues: list[str], worker_id: str, concurrency: int,
+                              interval: float, stop: threading.Event) -> None:
+        def stop_after_current_task(signum, frame) -> None:
+            log.info("%s: stopping after the running tasks", signal.strsignal(signum))
+            stop.set()
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, stop_after_current_task)
+        threads = [
+            threading.Thread(target=run_database_queues, args=(queues, worker_id, interval, stop),
+                             name=f"parley-worker-{n}", daemon=True)
+            for n in range(concurrency)
+        ]
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads):
+            stop.wait(1)
+            if stop.is_set():
+                for thread in threads:
+                    thread.join()

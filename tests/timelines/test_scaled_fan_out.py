@@ -1,0 +1,161 @@
+"""Scaled mode, for real: a `parley worker` on RQ (Redis) and PostgreSQL, killed with -9 in the
+middle of a fan-out, or with its Redis lost, and restarted: every follower's timeline ends
+complete, with no post twice and no notification twice."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from collections import Counter
+
+import django_rq
+import pytest
+from rq.registry import StartedJobRegistry
+
+from parley.accounts import services as accounts
+from parley.notifications.models import Notification
+from parley.posts import services
+from parley.posts.models import Post
+from parley.timelines import selectors as timelines
+from tests.scaled import (
+    REDIS_URL,
+    WorkerProcess,
+    empty_rq_queues,
+    needs_postgresql,
+    needs_redis,
+    rq_settings,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.scaled, needs_redis, pytest.mark.django_db(transaction=True)]
+POSTS = 25
+FOLLOWERS = 12
+# Short grace: a post not distributed 2 s after it was written counts as lost.
+WORKER_ENV = {"PARLEY_DISTRIBUTION_GRACE": "2"}
+WORKER_ARGS = ("--queues", "safety,fanout", "--recovery-interval", "1")
+
+
+@pytest.fixture
+def community(make_member):
+    """An author with followers; the first follower is mentioned in every post."""
+    needs_postgresql()
+    author = make_member("speaker")
+    followers = [make_member(f"listener{n}") for n in range(FOLLOWERS)]
+    for follower in followers:
+        accounts.follow(follower, author)
+    return author, followers
+
+
+def write_posts(author, mentioned, count: int = POSTS) -> list[int]:
+    return [
+        services.create_post(author, f"update {n} for @{mentioned.username}").pk
+        for n in range(count)
+    ]
+
+
+def distributed(ids: list[int]) -> int:
+    return Post.objects.filter(pk__in=ids, distributed_at__isnull=False).count()
+
+
+def assert_every_timeline_complete(ids: list[int], followers) -> None:
+    for follower in followers:
+        seen = Counter(
+            timelines.home_timeline(follower).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        assert set(seen) == set(ids), f"{follower.username} misses {set(ids) - set(seen)}"
+        assert max(seen.values()) == 1
+    mentions = Counter(
+        Notification.objects.filter(recipient=followers[0], kind="mention")
+        .values_list("post_id", flat=True)
+    )
+    assert set(mentions) == set(ids) and max(mentions.values()) == 1
+
+
+def test_a_worker_killed_mid_fan_out_leaves_every_timeline_complete_after_restart(
+    community, settings, tmp_path
+):
+    author, followers = community
+    rq_settings(settings, REDIS_URL)
+    empty_rq_queues(settings)
+    ids = write_posts(author, followers[0])  # each enqueued to RQ when it commits
+    assert distributed(ids) == 0
+
+    running = StartedJobRegistry("fanout", connection=django_rq.get_connection("fanout"))
+
+    worker = WorkerProcess(tmp_path, REDIS_URL, *WORKER_ARGS, **WORKER_ENV)
+    try:
+        wait_until(lambda: distributed(ids) >= 2 and running.get_job_ids(), 90, worker,
+                   "a fan-out in progress", poll=0.01)
+        worker.kill_hard()
+    finally:
+        worker.stop()
+    assert running.get_job_ids(), "no fan-out was running when the worker was killed"
+    assert distributed(ids) < POSTS
+
+    restarted = WorkerProcess(tmp_path, REDIS_URL, *WORKER_ARGS, **WORKER_ENV)
+    try:
+        wait_until(lambda: distributed(ids) == POSTS, 120, restarted, "every fan-out")
+    finally:
+        restarted.stop()
+    assert_every_timeline_complete(ids, followers)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A redis-server of this test's own, with nothing saved to disk: stopping it loses
+    every queued job, as losing a Redis host does."""
+
+    def __init__(self, directory) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                subprocess.run(["sleep", "0.05"], check=True)
+        raise RuntimeError("redis-server did not start")
+
+    def lose(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+def test_losing_redis_with_queued_fan_outs_loses_no_post(community, settings, tmp_path, api_for):
+    author, followers = community
+    first = ThrowawayRedis(tmp_path)
+    rq_settings(settings, first.url)
+    ids = write_posts(author, followers[0], 10)
+    first.lose()  # every queued fan-out is gone with it
+
+    # Redis is down: posting still works (the post is committed; its fan-out comes later).
+    response = api_for(author).post(
+        "/api/v1/statuses", {"status": "while redis is down @listener0"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    ids.append(int(response.json()["id"]))
+
+    second = ThrowawayRedis(tmp_path)  # a new, empty Redis
+    rq_settings(settings, second.url)
+    worker = WorkerProcess(tmp_path, second.url, *WORKER_ARGS, **WORKER_ENV)
+    try:
+        wait_until(lambda: distributed(ids) == len(ids), 120, worker, "every fan-out")
+    finally:
+        worker.stop()
+        second.lose()
+    assert_every_timeline_complete(ids, followers[:1] + followers[-1:])
