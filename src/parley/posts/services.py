@@ -259,6 +259,9 @@ def edit_post(
         raise PostRejected(verdict.reason or "This post violates the rules of this instance")
     content_html, mentioned, tag_names = _render(text)
     with transaction.atomic():
+        _refresh_moderation_fields(post)
+        if post.state not in (PostState.PUBLISHED, PostState.HELD):
+            raise NotFound("Record not found")
         PostRevision.objects.create(
             post=post,
             text=post.text,
@@ -276,7 +279,8 @@ def edit_post(
         if verdict.outcome == "hold" and post.state == PostState.PUBLISHED:
             post.state = PostState.HELD
             post.state_changed_at = timezone.now()
-        post.save()
+        post.save(update_fields=["text", "spoiler_text", "content_html", "sensitive",
+                                 "edited_at", "state", "state_changed_at"])
         if post.distributed_at is not None and was_published:
             if post.state == PostState.HELD:
                 stream_events.record_posts_gone([post.pk])
@@ -292,6 +296,16 @@ def edit_post(
                 item.save(update_fields=["post"])
         pipeline.record_post_screening(post, verdict)
     return post
+
+
+def _refresh_moderation_fields(post: Post) -> None:
+    """Lock the row and take what others change meanwhile (a moderator's hold or removal,
+    the worker's fan-out) from the database, so an edit never writes back a stale copy."""
+    fresh = (Post.objects.select_for_update()
+             .only("state", "state_changed_at", "distributed_at").get(pk=post.pk))
+    post.state = fresh.state
+    post.state_changed_at = fresh.state_changed_at
+    post.distributed_at = fresh.distributed_at
 
 
 def delete_post(actor: User, post: Post) -> Post:
