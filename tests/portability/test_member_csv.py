@@ -150,3 +150,63 @@ def test_parser_reads_or_refuses_any_bytes(data):
     except member_csv.MalformedImport:
         return
     assert all(member_csv.ADDRESS_RE.match(row.address) for row in rows)
+
+
+def test_lists_and_bookmarks_export_in_mastodons_formats(client, member, others, publish):
+    from parley.posts import services as post_services
+    from parley.timelines import services as timeline_services
+
+    bob, carol, _ = others
+    account_services.follow(member, bob)
+    account_services.follow(member, carol)
+    friends = timeline_services.create_list(member, "Friends")
+    timeline_services.add_to_list(friends, [bob.pk, carol.pk])
+    news = publish(bob, "Some news")
+    secret = publish(carol, "Followers only", visibility="private")
+    post_services.bookmark(member, news)
+    post_services.bookmark(member, secret)
+    account_services.unfollow(member, carol)  # no longer in that post's audience
+    client.force_login(member)
+
+    assert export(client, "lists.csv") == "Friends,bob@testserver\n"
+    assert export(client, "bookmarks.csv") == f"http://testserver/@bob/{news.pk}\n"
+
+
+def test_import_lists_and_bookmarks_through_the_services(client, member, others, publish):
+    from parley.posts.models import Bookmark
+    from parley.timelines.models import List
+
+    bob, carol, dave = others
+    account_services.follow(member, bob)
+    news = publish(bob, "Some news")
+    hidden = publish(dave, "For dave's followers", visibility="private")
+    client.force_login(member)
+
+    lists = upload(client, "lists", "Friends,bob@testserver\nFriends,carol@testserver\n"
+                                    "Work,bob@testserver\n")
+    assert lists.status_code == 200
+    page = lists.content.decode()
+    assert "Added 2" in page and "carol@testserver" in page  # carol is not followed
+    assert {(a.title, m.account.username) for a in List.objects.filter(owner=member)
+            for m in a.members.all()} == {("Friends", "bob"), ("Work", "bob")}
+
+    marks = upload(client, "bookmarks", f"http://testserver/@bob/{news.pk}\n"
+                                        f"http://testserver/@dave/{hidden.pk}\n"
+                                        "https://elsewhere.example/@eve/12\n")
+    page = marks.content.decode()
+    assert "Added 1" in page and "no such post you may see" in page and "another server" in page
+    assert list(Bookmark.objects.filter(user=member).values_list("post_id", flat=True)) == [
+        news.pk]
+
+
+@pytest.mark.parametrize("kind,text", [("lists", "just-a-title\n"),
+                                       ("bookmarks", "not a url\n")])
+def test_malformed_lists_and_bookmarks_change_nothing(client, member, others, kind, text):
+    from parley.timelines.models import List
+
+    account_services.follow(member, others[0])
+    client.force_login(member)
+    response = upload(client, kind, f"Friends,bob@testserver\n{text}" if kind == "lists"
+                      else f"http://testserver/@bob/1\n{text}")
+    assert response.status_code == 400 and "Line 2" in response.content.decode()
+    assert not List.objects.exists()

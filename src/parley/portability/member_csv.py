@@ -1,5 +1,5 @@
-"""A member's follows, blocks and mutes as Mastodon's CSV files: export, and import in
-merge mode (add what is listed) through the account services, so every rule applies."""
+"""A member's follows, blocks, mutes, lists and bookmarks as Mastodon's CSV files: export,
+and import in merge mode (add what is listed) through the services, so every rule applies."""
 
 from __future__ import annotations
 
@@ -16,22 +16,37 @@ from parley.accounts import services as account_services
 from parley.accounts.models import Block, Follow, Mute, User
 from parley.core import ratelimits
 from parley.core.errors import ParleyError, RateLimited, ValidationFailed
+from parley.posts import selectors as post_selectors
+from parley.posts import services as post_services
+from parley.posts.models import Bookmark
+from parley.timelines import selectors as timeline_selectors
+from parley.timelines import services as timeline_services
+from parley.timelines.models import List, ListMember
 
-FOLLOWING, BLOCKS, MUTES = "following", "blocks", "mutes"
+FOLLOWING, BLOCKS, MUTES, LISTS, BOOKMARKS = "following", "blocks", "mutes", "lists", "bookmarks"
 FILENAMES = {
     FOLLOWING: "following_accounts.csv",
     BLOCKS: "blocked_accounts.csv",
     MUTES: "muted_accounts.csv",
+    LISTS: "lists.csv",
+    BOOKMARKS: "bookmarks.csv",
 }
+LABELS = {FOLLOWING: "Follows", BLOCKS: "Blocks", MUTES: "Mutes", LISTS: "Lists",
+          BOOKMARKS: "Bookmarks"}
 HEADERS = {
     FOLLOWING: ["Account address", "Show boosts", "Notify on new posts", "Languages"],
     BLOCKS: [],  # Mastodon writes blocks as bare addresses, one a line
     MUTES: ["Account address", "Hide notifications"],
+    LISTS: [],  # "List title,account address", one member a line
+    BOOKMARKS: [],  # one post URL a line
 }
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 ADDRESS_RE = re.compile(
     r"^@?(?P<username>[A-Za-z0-9_]{1,30})(?:@(?P<domain>[A-Za-z0-9.:\[\]-]+))?$"
+)
+POST_URL_RE = re.compile(
+    r"^https?://(?P<domain>[^/:]+)(?::\d+)?/@(?P<username>[A-Za-z0-9_]{1,30})/(?P<post>\d{1,18})/?$"
 )
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "": None}
 
@@ -54,15 +69,27 @@ class ImportRow:
     username: str
     domain: str
     hide_notifications: bool = True
+    list_title: str = ""
+    post_id: int | None = None
 
 
 def address_of(user: User, domain: str) -> str:
     return f"{user.username}@{domain}"
 
 
-def export_rows(user: User, kind: str, domain: str) -> list[list[str]]:
+def export_rows(user: User, kind: str, domain: str, site_url: str = "") -> list[list[str]]:
     """The CSV rows (header first, when the format has one) of one of the member's lists."""
     header = [HEADERS[kind]] if HEADERS[kind] else []
+    if kind == LISTS:
+        return sorted([listed.title, address_of(member.account, domain)]
+                      for listed in List.objects.filter(owner=user)
+                      for member in timeline_selectors.list_memberships(listed))
+    if kind == BOOKMARKS:
+        # only posts the member may still open, oldest bookmark first (as Mastodon writes it)
+        marks = (Bookmark.objects.filter(user=user, post__in=post_selectors.visible_posts(user))
+                 .select_related("post__author").order_by("id"))
+        site = site_url or f"https://{domain}"
+        return [[f"{site}/@{m.post.author.username}/{m.post_id}"] for m in marks]
     if kind == FOLLOWING:
         follows = Follow.objects.filter(follower=user).select_related("followee")
         rows = [[address_of(f.followee, domain), "true", "false", ""] for f in follows]
@@ -75,9 +102,9 @@ def export_rows(user: User, kind: str, domain: str) -> list[list[str]]:
     return header + sorted(rows)
 
 
-def export_csv(user: User, kind: str, domain: str) -> str:
+def export_csv(user: User, kind: str, domain: str, site_url: str = "") -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(export_rows(user, kind, domain))
+    csv.writer(out, lineterminator="\n").writerows(export_rows(user, kind, domain, site_url))
     return out.getvalue()
 
 
@@ -116,6 +143,14 @@ def _parse_row(number: int, cells: list[str], kind: str) -> ImportRow | None:
         return None
     if number == 1 and cells[0].lower() == "account address":
         return None  # the header; Mastodon's files may come with or without it
+    if kind == BOOKMARKS:
+        return _parse_bookmark(number, cells[0])
+    title = ""
+    if kind == LISTS:
+        if len(cells) < 2 or not cells[0] or len(cells[0]) > 200:
+            raise MalformedImport(f"Line {number}: a list title, a comma and an account "
+                                  "address are needed (like Friends,name@example.org).")
+        title, cells = cells[0], cells[1:]
     match = ADDRESS_RE.match(cells[0])
     if match is None:
         raise MalformedImport(f"Line {number}: {cells[0][:60]!r} is not an account address "
@@ -127,7 +162,16 @@ def _parse_row(number: int, cells: list[str], kind: str) -> ImportRow | None:
             raise MalformedImport(f"Line {number}: 'Hide notifications' must be true or false.")
         hide = True if value is None else bool(value)
     return ImportRow(number, cells[0].lstrip("@"), match["username"],
-                     (match["domain"] or "").lower(), hide)
+                     (match["domain"] or "").lower(), hide, list_title=title)
+
+
+def _parse_bookmark(number: int, url: str) -> ImportRow:
+    match = POST_URL_RE.match(url)
+    if match is None:
+        raise MalformedImport(f"Line {number}: {url[:60]!r} is not the address of a post "
+                              "(like https://example.org/@name/123).")
+    return ImportRow(number, url, match["username"], match["domain"].lower(),
+                     post_id=int(match["post"]))
 
 
 def import_csv(user: User, kind: str, data: bytes, domain: str) -> ImportResult:
@@ -155,7 +199,8 @@ def _import_row(user: User, kind: str, row: ImportRow, domain: str, result: Impo
     except RateLimited:
         result.skipped.append((row.address, "follow limit reached, try again tomorrow"))
     except ParleyError as exc:
-        reason = "unknown account" if exc.status == 404 else exc.message
+        missing = "no such post you may see" if kind == BOOKMARKS else "unknown account"
+        reason = missing if exc.status == 404 else exc.message
         result.skipped.append((row.address, reason))
     else:
         result.added += 1
@@ -166,6 +211,11 @@ def _already(user: User, kind: str, account: User, row: ImportRow) -> bool:
         return Follow.objects.filter(follower=user, followee=account).exists()
     if kind == BLOCKS:
         return Block.objects.filter(blocker=user, blocked=account).exists()
+    if kind == LISTS:
+        return ListMember.objects.filter(list__owner=user, list__title=row.list_title,
+                                         account=account).exists()
+    if kind == BOOKMARKS:
+        return Bookmark.objects.filter(user=user, post_id=row.post_id).exists()
     return Mute.objects.filter(
         muter=user, muted=account, hide_notifications=row.hide_notifications
     ).exists()
@@ -177,5 +227,14 @@ def _apply(user: User, kind: str, account: User, row: ImportRow) -> None:
         account_services.follow(user, account)
     elif kind == BLOCKS:
         account_services.block(user, account)
+    elif kind == LISTS:
+        listed = (List.objects.filter(owner=user, title=row.list_title).first()
+                  or timeline_services.create_list(user, row.list_title))
+        timeline_services.add_to_list(listed, [account.pk])
+    elif kind == BOOKMARKS:
+        post = post_selectors.get_post(row.post_id, user)
+        if post.author_id != account.pk:
+            raise ValidationFailed("no such post by that account")
+        post_services.bookmark(user, post)
     else:
         account_services.mute(user, account, hide_notifications=row.hide_notifications)

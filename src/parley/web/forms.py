@@ -82,7 +82,9 @@ class ImportListForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("following", "Follows (following_accounts.csv)"),
                  ("blocks", "Blocks (blocked_accounts.csv)"),
-                 ("mutes", "Mutes (muted_accounts.csv)")],
+                 ("mutes", "Mutes (muted_accounts.csv)"),
+                 ("lists", "Lists (lists.csv)"),
+                 ("bookmarks", "Bookmarks (bookmarks.csv)")],
         label="What the file lists",
     )
     file = forms.FileField(label="CSV file", help_text="A file exported from Parley or "

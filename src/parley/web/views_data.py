@@ -23,7 +23,8 @@ SKIPPED_SHOWN = 20
 @login_required
 def data_settings(request: HttpRequest) -> HttpResponse:
     form = ImportListForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form, "exports": member_csv.FILENAMES}
+    exports = [(member_csv.LABELS[kind], name) for kind, name in member_csv.FILENAMES.items()]
+    context: dict = {"form": form, "exports": exports}
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,7 +51,8 @@ def export_list(request: HttpRequest, filename: str) -> HttpResponse:
     kinds = {name: kind for kind, name in member_csv.FILENAMES.items()}
     if filename not in kinds:
         raise Http404("No such export")
-    text = member_csv.export_csv(request.user, kinds[filename], links.account_domain(request))
+    text = member_csv.export_csv(request.user, kinds[filename], links.account_domain(request),
+                                 links.site_url(request))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
