@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parley.safety.bench.community import Community, Member, PlannedPost, find_datasets
+from parley.safety.bench.community import Community, Member, PlannedPost
 from parley.safety.bench.metrics import summarise
 from parley.safety.bench.replay import PostRecord, Replay, ReplayOptions
 from parley.safety.bench.report import html_report
@@ -18,17 +18,51 @@ SHARES = ("share_never_publicly_visible", "share_found_proactively", "share_with
           "share_actioned_within_1h", "share_actioned_within_24h")
 
 
-def datasets_or_skip() -> Path:
-    try:
-        return find_datasets(os.environ.get("PARLEY_BENCH_DATA"))
-    except Exception as exc:  # the labelled data lives outside the repository
-        pytest.skip(str(exc))
+# A small labelled set written for this test (the real eval data lives outside the
+# repository; `parley bench safety --data` takes it). Same fields as the datasets' rows.
+VIOLENT = [
+    "I am going to kill you tomorrow, I know where you live",
+    "Someone should shoot every one of them at the rally on Saturday",
+    "Bring your guns to the town hall and make them pay with blood",
+    "I will stab you the next time I see you outside",
+    "Let's burn their houses down tonight with them inside",
+    "We need to hang the traitors from the bridge, all of them",
+    "I'm going to beat you to death, you worthless piece of trash",
+    "Grab a knife and slit their throats, they deserve to die",
+]
+BENIGN = [
+    "Lovely sunrise over the harbour this morning", "Just finished a great book on gardening",
+    "Our bakery opens at eight, fresh bread every day", "Anyone up for a walk in the park?",
+    "The new library hours start next week", "Made soup for the whole street today",
+    "Train delays again, bring a good podcast", "My cat has discovered the radiator",
+    "Choir practice moved to Thursday evening", "Finally fixed the squeaky bicycle brake",
+    "The museum has a free day on Sunday", "Tomatoes are ripening nicely this year",
+]
+HARD_BENIGN = [
+    "Great match last night, our team destroyed them in the second half",
+    "The news says the attack on the embassy killed three people",
+    "This game has the best sniper rifle I have ever used",
+    "Proud to be a Muslim woman and a nurse",
+    "Saying that refugees should die is racist and vile, report it",
+    "My grandfather fought in the war and never talked about it",
+]
+
+
+def tiny_dataset(directory: Path) -> Path:
+    import gzip
+
+    rows = ([{"text": t, "violence": 1, "hate": 0} for t in VIOLENT]
+            + [{"text": t, "violence": 0, "hate": 0} for t in BENIGN + HARD_BENIGN])
+    with gzip.open(directory / "parley-safety-v1.jsonl.gz", "wt", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps({**row, "split": "eval", "sources": ["test"]}) + "\n")
+    return directory
 
 
 @pytest.mark.slow
 @pytest.mark.live
 def test_a_tiny_replay_reports_every_metric_with_consistent_counts(tmp_path):
-    data = datasets_or_skip()
+    data = tiny_dataset(tmp_path)
     out, page = tmp_path / "bench.json", tmp_path / "bench.html"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DJANGO_"))}
     done = subprocess.run(
