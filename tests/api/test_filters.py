@@ -235,3 +235,24 @@ def test_form_encoded_keywords_attributes(reader, api_for):
     assert response.status_code == 200, response.content
     assert [(k["keyword"], k["whole_word"]) for k in response.json()["keywords"]] == [
         ("one", True), ("two", False)]
+
+
+def test_notification_filters_mark_or_drop_notifications(reader, other_member, api_for,
+                                                        publish):
+    client = api_for(reader)
+    make_filter(client, title="shouting", context=["notifications"],
+                keywords=[("loud", True)])
+    make_filter(client, title="ads", context=["notifications"], action="hide",
+                keywords=[("coupon", True)])
+    loud = publish(other_member, "@alice LOUD hello")
+    publish(other_member, "@alice coupon inside")
+    calm = publish(other_member, "@alice calm hello")
+
+    page = client.get("/api/v1/notifications").json()
+
+    assert [n["status"]["id"] for n in page] == [str(calm.pk), str(loud.pk)]
+    assert page[0]["status"]["filtered"] == []
+    assert page[1]["status"]["filtered"][0]["filter"]["title"] == "shouting"
+    # Home is another context: the same posts there are not filtered.
+    home = client.get("/api/v1/timelines/home").json()
+    assert len(home) == 3 and all(s["filtered"] == [] for s in home)

@@ -23,7 +23,7 @@ MAX_QUERIES = {
     "/api/v1/timelines/home": 16,
     "/api/v1/timelines/public": 13,
     "/api/v1/accounts/{author}/statuses": 17,
-    "/api/v1/notifications": 12,
+    "/api/v1/notifications": 13,
 }
 MAX_STATUS_QUERIES = 15  # an echo: its original's tags, mentions and media too; view counts
 
@@ -74,7 +74,7 @@ def test_a_page_costs_the_same_queries_at_5_and_20_statuses(
     api = api_for(reader)
     if with_filters:
         a_filter = filters.create_filter(
-            reader, title="tags", context=["home", "public", "account"],
+            reader, title="tags", context=["home", "public", "account", "notifications"],
             keywords=[filters.KeywordChange(keyword="#tag0"),
                       filters.KeywordChange(keyword="reply", whole_word=False)])
         filters.add_filter_status(a_filter, author.posts.order_by("id").first().pk)

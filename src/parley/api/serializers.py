@@ -272,17 +272,23 @@ def serialize_one_status(post: Post, request) -> dict[str, Any]:
     return serialize_statuses([post], request)[0]
 
 
-def serialize_notifications(items: list[Notification], request) -> list[dict[str, Any]]:
+def serialize_notifications(
+    items: list[Notification], request, filters: ViewerFilters = NO_FILTERS
+) -> list[dict[str, Any]]:
+    """Notifications; ``filters`` (the viewer's ``notifications`` filters) mark their statuses
+    in ``filtered``, and a notification whose status a hide filter matches is left out."""
     post_ids = [n.post_id for n in items if n.post_id]
     posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
     # A moderation warning comes from the instance: never name the moderator.
     shown = {n.pk: _recipient(n, request) if n.kind in SAFETY_KINDS else n.actor
              for n in items}
-    ctx = StatusContext(list(posts.values()), request, shown.values())
+    ctx = StatusContext(list(posts.values()), request, shown.values(), filters)
     stats = ctx.stats
     statements = _statements([n.statement_id for n in items if n.statement_id])
     out = []
     for n in items:
+        if n.post_id in posts and filters.hides(posts[n.post_id]):
+            continue
         entry = {
             "id": str(n.pk),
             "type": n.kind,

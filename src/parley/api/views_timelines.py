@@ -17,6 +17,7 @@ from parley.api.base import viewer as viewer_of
 from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import serialize_notifications, serialize_statuses
 from parley.core.errors import NotFound
+from parley.filters.selectors import active_filters
 from parley.notifications import selectors as notification_selectors
 from parley.notifications import services as notification_services
 from parley.posts import selectors as post_selectors
@@ -98,7 +99,9 @@ class NotificationsView(MastodonAPIView):
         items = notification_selectors.paginate_notifications(
             queryset, **page_params(request, default_limit=40)
         )
-        return paged_response(request, items, serialize_notifications(items, request))
+        filters = active_filters(request.user, "notifications")
+        # Paged by what was read, so a page thinned by hide filters still leads on.
+        return paged_response(request, items, serialize_notifications(items, request, filters))
 
 
 class NotificationView(MastodonAPIView):
