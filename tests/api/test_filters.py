@@ -144,7 +144,7 @@ def test_scopes(reader, api_for):
 
 def test_a_warn_filter_marks_matching_statuses_in_home(reader, other_member, api_for, publish):
     client = api_for(reader)
-    fid = make_filter(client, keywords=[("finale", True)])["id"]
+    fid = make_filter(client, keywords=[("finale", True)], expires_in=600)["id"]
     spoiler = publish(other_member, "The Finale was wild")
     partial = publish(other_member, "semifinale chatter")  # not the whole word
     plain = publish(other_member, "nothing to see")
@@ -154,6 +154,9 @@ def test_a_warn_filter_marks_matching_statuses_in_home(reader, other_member, api
     result = page[str(spoiler.pk)]["filtered"]
     assert [(r["filter"]["id"], r["keyword_matches"]) for r in result] == [(fid, ["finale"])]
     assert result[0]["filter"]["filter_action"] == "warn"
+    assert result[0]["filter"]["context"] == ["home"]
+    assert result[0]["filter"]["expires_at"] == client.get(
+        f"/api/v2/filters/{fid}").json()["expires_at"]
     assert page[str(partial.pk)]["filtered"] == []
     assert page[str(plain.pk)]["filtered"] == []
     # Not another's: the author sees no filter results.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -74,7 +75,7 @@ def create_filter(
     context: list[str],
     filter_action: str | None = None,
     expires_in: int | None = None,
-    keywords: list[KeywordChange] = (),
+    keywords: Sequence[KeywordChange] = (),
 ) -> Filter:
     fields = {
         "title": _title(title),
@@ -98,7 +99,7 @@ def update_filter(
     filter_action: str | None = None,
     expires_in: int | None = None,
     clear_expiry: bool = False,
-    keywords: list[KeywordChange] = (),
+    keywords: Sequence[KeywordChange] = (),
 ) -> Filter:
     """Change what is given; ``clear_expiry`` (an empty ``expires_in``) makes it permanent."""
     if title is not None:
@@ -121,7 +122,7 @@ def delete_filter(a_filter: Filter) -> None:
     a_filter.delete()
 
 
-def _apply_keyword_changes(a_filter: Filter, changes: list[KeywordChange]) -> None:
+def _apply_keyword_changes(a_filter: Filter, changes: Sequence[KeywordChange]) -> None:
     for change in changes:
         if change.id is None:
             if not change.destroy:
