@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "parley.accounts",
     "parley.posts",
     "parley.timelines",
+    "parley.filters",
     "parley.notifications",
     "parley.safety",
     "parley.safety.screening",

@@ -10,18 +10,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from parley.accounts import services as accounts
+from parley.filters import services as filters
 from parley.posts import services as posts
 
 # Queries per request, whatever the page size: token, page, tags, mentions, media (and the
 # echoed originals' tags, mentions, media), the viewer's likes, echoes and bookmarks, and
-# followers, following and post counts of the accounts shown; and (+1, pages of statuses)
-# the upsert of view counts, which the tests make on every request and a server at most
-# every PARLEY_VIEW_FLUSH_SECONDS.
+# followers, following and post counts of the accounts shown; the viewer's filters (one
+# query, keywords and statuses together); and (+1, pages of statuses) the upsert of view
+# counts, which the tests make on every request and a server at most every
+# PARLEY_VIEW_FLUSH_SECONDS.
 MAX_QUERIES = {
-    "/api/v1/timelines/home": 15,
-    "/api/v1/timelines/public": 12,
-    "/api/v1/accounts/{author}/statuses": 16,
-    "/api/v1/notifications": 12,
+    "/api/v1/timelines/home": 16,
+    "/api/v1/timelines/public": 13,
+    "/api/v1/accounts/{author}/statuses": 17,
+    "/api/v1/notifications": 13,
 }
 MAX_STATUS_QUERIES = 15  # an echo: its original's tags, mentions and media too; view counts
 
@@ -63,12 +65,19 @@ def _count(django_assert_max_num_queries, api, url: str, limit: int, bound: int)
     return len(captured.captured_queries)
 
 
+@pytest.mark.parametrize("with_filters", [False, True], ids=["no filters", "warn filters"])
 @pytest.mark.parametrize("url", list(MAX_QUERIES))
 def test_a_page_costs_the_same_queries_at_5_and_20_statuses(
-    url, community, api_for, django_assert_max_num_queries
+    url, with_filters, community, api_for, django_assert_max_num_queries
 ):
     reader, author = community
     api = api_for(reader)
+    if with_filters:
+        a_filter = filters.create_filter(
+            reader, title="tags", context=["home", "public", "account", "notifications"],
+            keywords=[filters.KeywordChange(keyword="#tag0"),
+                      filters.KeywordChange(keyword="reply", whole_word=False)])
+        filters.add_filter_status(a_filter, author.posts.order_by("id").first().pk)
     url = url.format(author=author.pk)
     bound = MAX_QUERIES[url.replace(str(author.pk), "{author}")]
     small = _count(django_assert_max_num_queries, api, url, 5, bound)

@@ -20,6 +20,8 @@ from rest_framework.test import APIClient
 
 from parley.api import urls as api_urls
 from parley.api.oauth import scope_satisfied
+from parley.filters import services as filter_services
+from parley.filters.services import KeywordChange
 from parley.notifications import services as notification_services
 from parley.posts import services as post_services
 from parley.safety.cases import services as case_services
@@ -59,7 +61,13 @@ MATRIX: dict[str, Rule] = {
     "api/v1/instance/rules": PUBLIC,
     "api/v1/custom_emojis": PUBLIC,
     "api/v1/filters": required("read:filters"),
+    "api/v1/filters/:keyword_id": required("read:filters"),
     "api/v2/filters": required("read:filters"),
+    "api/v2/filters/:filter_id": required("read:filters"),
+    "api/v2/filters/:filter_id/keywords": required("read:filters"),
+    "api/v2/filters/keywords/:keyword_id": required("read:filters"),
+    "api/v2/filters/:filter_id/statuses": required("read:filters"),
+    "api/v2/filters/statuses/:filter_status_id": required("read:filters"),
     "api/v1/lists": required("read:lists"),
     "api/v1/lists/:list_id": required("read:lists"),
     "api/v1/lists/:list_id/accounts": required("read:lists"),
@@ -164,11 +172,15 @@ def world(make_member, moderator):
     statement = action.statement
     appeal = case_services.file_appeal(statement, bob, "It is a walk")
     reading = timeline_services.create_list(bob, "reading")
+    muted = filter_services.create_filter(
+        bob, title="walks", context=["home"], keywords=[KeywordChange(keyword="walk")])
+    filtered_status = filter_services.add_filter_status(muted, public.pk)
     ids = {
         "status_id": dm.pk, "account_id": bob.pk, "media_id": media.pk, "tag": "parley",
         "notification_id": notification.pk, "report_id": notice.pk,
         "case_id": notice.case_id, "statement_id": statement.pk, "appeal_id": appeal.pk,
-        "receipt": notice.receipt, "list_id": reading.pk,
+        "receipt": notice.receipt, "list_id": reading.pk, "filter_id": muted.pk,
+        "keyword_id": muted.keywords.get().pk, "filter_status_id": filtered_status.pk,
     }
     return {"bob": bob, "ids": ids}
 

@@ -31,6 +31,10 @@ READ_PATHS = [
     ("api reblogged by", "anonymous", "/api/v1/statuses/{post}/reblogged_by", "api"),
     ("api account statuses", "anonymous", "/api/v1/accounts/{author}/statuses", "api"),
     ("api account statuses", "follower", "/api/v1/accounts/{author}/statuses", "api"),
+    ("api pinned statuses", "anonymous", "/api/v1/accounts/{author}/statuses?pinned=true",
+     "api"),
+    ("api pinned statuses", "follower", "/api/v1/accounts/{author}/statuses?pinned=true",
+     "api"),
     ("api home", "follower", "/api/v1/timelines/home", "api"),
     ("api public", "anonymous", "/api/v1/timelines/public", "api"),
     ("api public local", "follower", "/api/v1/timelines/public?local=true", "api"),
@@ -62,7 +66,7 @@ READ_PATHS = [
 NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
         r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
-        r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark)", r"api/v[12]/media",
+        r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark|pin)", r"api/v[12]/media",
         r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
@@ -82,13 +86,14 @@ NOT_CONTENT_READS = {
         r"follow_requests",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
+        r"api/v[12]/filters(/.*)?",
     ],
     "uploaded files, each checked against its post (tests/posts/test_media_serving.py)": [
         r"media/<path:name>",
     ],
     "no post content (accounts, instance, documents, aggregate counts, stubs)": [
         r"\\\.well-known/.*", r"api/(openapi\.json|docs)", r"api/v[12]/instance.*",
-        r"api/v[12]/(custom_emojis|filters|follow_requests)",
+        r"api/v[12]/(custom_emojis|follow_requests)",
         r"api/v[12]/notifications/unread_count",
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
@@ -109,6 +114,7 @@ def held_world(make_member, api_for):
     post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent)
     posts.favourite(follower, post)
     posts.bookmark(follower, post)
+    posts.pin_post(author, post)
     posts.transition_post(post, PostState.HELD)
     # A direct message to the mentioned member, held too: conversations must not show it.
     dm = posts.create_post(author, f"@tagged {BODY} between us", visibility="direct")
@@ -187,6 +193,12 @@ def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_wor
     fan = _client(held_world, "follower", "api")
     for path in ("/api/v1/bookmarks", f"/api/v1/timelines/list/{held_world['list'].pk}"):
         assert BODY in fan.get(path).content.decode(), path
+
+
+def test_control_the_released_post_shows_pinned_again(held_world):
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    path = f"/api/v1/accounts/{held_world['author'].pk}/statuses?pinned=true"
+    assert BODY in _client(held_world, "anonymous", "api").get(path).content.decode()
 
 
 def test_control_conversations_show_the_released_direct_message(held_world):

@@ -41,6 +41,11 @@ TEXT_LIMITS: dict[str, int] = {
     "title": 200,
     "replies_policy": 16,
     "timeline": 32,
+    # filters
+    "keyword": 512,
+    "phrase": 512,
+    "filter_action": 16,
+    "context": 32,
     # lookups
     "q": 500,
     "acct": 300,

@@ -63,6 +63,16 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     ),
     "StatusSource": entity({"id": ID, "text": STR, "spoiler_text": STR}),
     "StatusEdit": entity({"content": STR, "created_at": STR, "account": ref("Account")}),
+    "FilterKeyword": entity({"id": ID, "keyword": STR, "whole_word": BOOL}),
+    "FilterStatus": entity({"id": ID, "status_id": ID}),
+    "Filter": entity(
+        {"id": ID, "title": STR, "context": {"type": "array", "items": STR},
+         "filter_action": {"type": "string", "enum": ["warn", "hide", "blur"]},
+         "expires_at": NSTR},
+        keywords=array_of("FilterKeyword"), statuses=array_of("FilterStatus")),
+    "FilterV1": entity(
+        {"id": ID, "phrase": STR, "context": {"type": "array", "items": STR},
+         "whole_word": BOOL, "irreversible": BOOL, "expires_at": NSTR}),
     "Context": entity({"ancestors": array_of("Status"), "descendants": array_of("Status")}),
     "Relationship": entity(
         {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL,
@@ -151,6 +161,17 @@ LIST_BODY = {
     "exclusive": BOOL,
 }
 
+KEYWORD_BODY = {"keyword": text(512), "whole_word": BOOL}
+FILTER_BODY = {
+    "title": text(200),
+    "context": {"type": "array", "items": {
+        "type": "string", "enum": ["home", "notifications", "public", "thread", "account"]}},
+    "filter_action": {"type": "string", "enum": ["warn", "hide", "blur"]},
+    "expires_in": {**INT, "description": "seconds; empty on PUT: never expires"},
+    "keywords_attributes": {"type": "array", "items": {
+        "type": "object", "properties": {**KEYWORD_BODY, "id": ID, "_destroy": BOOL}}},
+}
+
 OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/apps"): Op(
         "Register an app",
@@ -163,8 +184,37 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/v2/instance"): Op("Instance metadata (v2)", returns=ref("InstanceV2")),
     ("GET", "/api/v1/instance/rules"): Op("The instance's rules", returns=array_of("Rule")),
     ("GET", "/api/v1/custom_emojis"): Op("Custom emojis (none)", returns={"type": "array"}),
-    ("GET", "/api/v1/filters"): Op("Filters (none yet)", returns={"type": "array"}),
-    ("GET", "/api/v2/filters"): Op("Filters (none yet)", returns={"type": "array"}),
+    ("GET", "/api/v1/filters"): Op("The caller's filter keywords as v1 filters (read-only)",
+                                   returns=array_of("FilterV1")),
+    ("GET", "/api/v1/filters/{keyword_id}"): Op("One keyword as a v1 filter",
+                                                returns=ref("FilterV1")),
+    ("GET", "/api/v2/filters"): Op("The caller's filters", returns=array_of("Filter")),
+    ("POST", "/api/v2/filters"): Op("Create a filter", body=FILTER_BODY,
+                                    required=("title", "context"), returns=ref("Filter")),
+    ("GET", "/api/v2/filters/{filter_id}"): Op("One of the caller's filters",
+                                               returns=ref("Filter")),
+    ("PUT", "/api/v2/filters/{filter_id}"): Op(
+        "Change a filter; keywords_attributes with id edit (or _destroy) a keyword",
+        body=FILTER_BODY, returns=ref("Filter")),
+    ("DELETE", "/api/v2/filters/{filter_id}"): Op("Delete a filter"),
+    ("GET", "/api/v2/filters/{filter_id}/keywords"): Op("A filter's keywords",
+                                                        returns=array_of("FilterKeyword")),
+    ("POST", "/api/v2/filters/{filter_id}/keywords"): Op(
+        "Add a keyword", body=KEYWORD_BODY, required=("keyword",),
+        returns=ref("FilterKeyword")),
+    ("GET", "/api/v2/filters/keywords/{keyword_id}"): Op("One keyword",
+                                                         returns=ref("FilterKeyword")),
+    ("PUT", "/api/v2/filters/keywords/{keyword_id}"): Op(
+        "Change a keyword", body=KEYWORD_BODY, returns=ref("FilterKeyword")),
+    ("DELETE", "/api/v2/filters/keywords/{keyword_id}"): Op("Delete a keyword"),
+    ("GET", "/api/v2/filters/{filter_id}/statuses"): Op("A filter's statuses",
+                                                        returns=array_of("FilterStatus")),
+    ("POST", "/api/v2/filters/{filter_id}/statuses"): Op(
+        "Filter one status", body={"status_id": ID}, required=("status_id",),
+        returns=ref("FilterStatus")),
+    ("GET", "/api/v2/filters/statuses/{filter_status_id}"): Op(
+        "One filtered status", returns=ref("FilterStatus")),
+    ("DELETE", "/api/v2/filters/statuses/{filter_status_id}"): Op("Stop filtering a status"),
     ("GET", "/api/v1/lists"): Op("The caller's lists", returns=array_of("List")),
     ("POST", "/api/v1/lists"): Op("Create a list", body=LIST_BODY, required=("title",),
                                   returns=ref("List")),
@@ -285,6 +335,11 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                                           returns=ref("Status")),
     ("POST", "/api/v1/statuses/{status_id}/unbookmark"): Op("Remove a bookmark",
                                                             returns=ref("Status")),
+    ("POST", "/api/v1/statuses/{status_id}/pin"): Op(
+        "Feature one's own public or unlisted status on one's profile (5 at most)",
+        returns=ref("Status")),
+    ("POST", "/api/v1/statuses/{status_id}/unpin"): Op("Stop featuring a status",
+                                                       returns=ref("Status")),
     ("GET", "/api/v1/bookmarks"): Op("Bookmarked statuses, newest bookmark first",
                                      query=PAGING, returns=array_of("Status")),
     ("POST", "/api/v1/media"): Op(

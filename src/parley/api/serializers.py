@@ -12,6 +12,8 @@ from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import Follow, User
 from parley.accounts.selectors import follow_request_count
+from parley.filters.models import Filter, FilterKeyword, FilterStatus
+from parley.filters.selectors import NO_FILTERS, ActiveFilter, FilterMatch, ViewerFilters
 from parley.notifications.models import SAFETY_KINDS, Notification
 from parley.posts import selectors as post_selectors
 from parley.posts.models import MediaAttachment, Post, PostState
@@ -159,13 +161,21 @@ def serialize_media(item: MediaAttachment, request) -> dict[str, Any]:
 
 
 class StatusContext:
-    """Per-page data for serialising statuses: viewer flags and account stats, in bulk."""
+    """Per-page data for serialising statuses: viewer flags, account stats and the viewer's
+    filters, in bulk."""
 
-    def __init__(self, posts: list[Post], request, other_accounts: Iterable[User] = ()) -> None:
+    def __init__(
+        self,
+        posts: list[Post],
+        request,
+        other_accounts: Iterable[User] = (),
+        filters: ViewerFilters = NO_FILTERS,
+    ) -> None:
         from parley.api.base import viewer
 
         self.request = request
         self.viewer = viewer(request)
+        self.filters = filters
         self.flags = post_selectors.viewer_flags(self.viewer, posts)
         # Authors and any other accounts on the page share one set of count queries.
         accounts: dict[int, User] = {a.pk: a for a in other_accounts}
@@ -213,7 +223,11 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "reblogged": post.pk in ctx.flags["reblogged"],
         "muted": False,
         "bookmarked": post.pk in ctx.flags["bookmarked"],
-        "pinned": False,
+        "pinned": (
+            post.pinned_at is not None
+            and ctx.viewer is not None
+            and ctx.viewer.pk == post.author_id
+        ),
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": (
             str(post.in_reply_to.author_id) if post.in_reply_to_id and post.in_reply_to else None
@@ -223,7 +237,7 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "card": None,
         "poll": None,
         "edited_at": iso(post.edited_at),
-        "filtered": [],
+        "filtered": [serialize_filter_result(m) for m in ctx.filters.matches(post)],
     }
     if post.state != PostState.PUBLISHED or post.distributed_at is None:
         data["parley"] = {
@@ -245,8 +259,12 @@ def serialize_status(post: Post, ctx: StatusContext) -> dict[str, Any]:
     return data
 
 
-def serialize_statuses(posts: list[Post], request) -> list[dict[str, Any]]:
-    ctx = StatusContext(posts, request)
+def serialize_statuses(
+    posts: list[Post], request, filters: ViewerFilters = NO_FILTERS
+) -> list[dict[str, Any]]:
+    """A page of statuses; ``filters`` (the viewer's, for the page's context) mark matches
+    in ``filtered``."""
+    ctx = StatusContext(posts, request, filters=filters)
     return [serialize_status(p, ctx) for p in posts]
 
 
@@ -254,17 +272,23 @@ def serialize_one_status(post: Post, request) -> dict[str, Any]:
     return serialize_statuses([post], request)[0]
 
 
-def serialize_notifications(items: list[Notification], request) -> list[dict[str, Any]]:
+def serialize_notifications(
+    items: list[Notification], request, filters: ViewerFilters = NO_FILTERS
+) -> list[dict[str, Any]]:
+    """Notifications; ``filters`` (the viewer's ``notifications`` filters) mark their statuses
+    in ``filtered``, and a notification whose status a hide filter matches is left out."""
     post_ids = [n.post_id for n in items if n.post_id]
     posts = {p.pk: p for p in post_selectors.with_related(Post.objects.filter(pk__in=post_ids))}
     # A moderation warning comes from the instance: never name the moderator.
     shown = {n.pk: _recipient(n, request) if n.kind in SAFETY_KINDS else n.actor
              for n in items}
-    ctx = StatusContext(list(posts.values()), request, shown.values())
+    ctx = StatusContext(list(posts.values()), request, shown.values(), filters)
     stats = ctx.stats
     statements = _statements([n.statement_id for n in items if n.statement_id])
     out = []
     for n in items:
+        if n.post_id in posts and filters.hides(posts[n.post_id]):
+            continue
         entry = {
             "id": str(n.pk),
             "type": n.kind,
@@ -375,4 +399,54 @@ def serialize_markers(markers: dict) -> dict[str, Any]:
             "updated_at": iso(marker.updated_at),
         }
         for timeline, marker in markers.items()
+    }
+
+
+def _filter_fields(a_filter: Filter | ActiveFilter) -> dict[str, Any]:
+    contexts = a_filter.contexts
+    return {
+        "id": str(a_filter.id),
+        "title": a_filter.title,
+        "context": contexts,
+        "expires_at": iso(a_filter.expires_at),
+        "filter_action": a_filter.filter_action,
+    }
+
+
+def serialize_filter_keyword(keyword: FilterKeyword) -> dict[str, Any]:
+    return {"id": str(keyword.pk), "keyword": keyword.keyword, "whole_word": keyword.whole_word}
+
+
+def serialize_filter_status(filter_status: FilterStatus) -> dict[str, Any]:
+    return {"id": str(filter_status.pk), "status_id": str(filter_status.post_id)}
+
+
+def serialize_filter(a_filter: Filter) -> dict[str, Any]:
+    """Mastodon's Filter (v2), with its keywords and statuses."""
+    return {
+        **_filter_fields(a_filter),
+        "keywords": [serialize_filter_keyword(k) for k in a_filter.keywords.all()],
+        "statuses": [serialize_filter_status(s) for s in a_filter.statuses.all()],
+    }
+
+
+def serialize_filter_result(match: FilterMatch) -> dict[str, Any]:
+    """Mastodon's FilterResult; its filter without keywords and statuses, as Mastodon's."""
+    return {
+        "filter": _filter_fields(match.filter),
+        "keyword_matches": match.keyword_matches,
+        "status_matches": match.status_matches,
+    }
+
+
+def serialize_v1_filter(keyword: FilterKeyword) -> dict[str, Any]:
+    """A v2 keyword as Mastodon's v1 Filter (one phrase each)."""
+    a_filter = keyword.filter
+    return {
+        "id": str(keyword.pk),
+        "phrase": keyword.keyword,
+        "context": a_filter.contexts,
+        "whole_word": keyword.whole_word,
+        "expires_at": iso(a_filter.expires_at),
+        "irreversible": a_filter.filter_action == "hide",
     }

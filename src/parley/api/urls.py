@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
 from parley.api import views_conversations as conversations
+from parley.api import views_filters as filters
 from parley.api import views_lists as lists
 from parley.api import views_misc as misc
 from parley.api import views_notifications as notifications
@@ -41,8 +42,23 @@ urlpatterns = [
     route("api/v2/instance", misc.InstanceV2View.as_view()),
     route("api/v1/instance/rules", misc.InstanceRulesView.as_view()),
     route("api/v1/custom_emojis", misc.EmptyListView.as_view()),
-    route("api/v1/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
-    route("api/v2/filters", misc.EmptyListView.as_view(scopes={"GET": "read:filters"})),
+    route("api/v1/filters", filters.V1FiltersView.as_view()),
+    route(f"api/v1/filters/{ID.format('keyword_id')}", filters.V1FilterView.as_view()),
+    route("api/v2/filters", filters.FiltersView.as_view()),
+    route(f"api/v2/filters/{ID.format('filter_id')}", filters.FilterView.as_view()),
+    route(
+        f"api/v2/filters/{ID.format('filter_id')}/keywords", filters.FilterKeywordsView.as_view()
+    ),
+    route(
+        f"api/v2/filters/keywords/{ID.format('keyword_id')}", filters.FilterKeywordView.as_view()
+    ),
+    route(
+        f"api/v2/filters/{ID.format('filter_id')}/statuses", filters.FilterStatusesView.as_view()
+    ),
+    route(
+        f"api/v2/filters/statuses/{ID.format('filter_status_id')}",
+        filters.FilterStatusView.as_view(),
+    ),
     route("api/v1/lists", lists.ListsView.as_view()),
     route(f"api/v1/lists/{ID.format('list_id')}", lists.ListView.as_view()),
     route(f"api/v1/lists/{ID.format('list_id')}/accounts", lists.ListAccountsView.as_view()),
@@ -118,6 +134,11 @@ urlpatterns = [
     ],
     route(
         f"api/v1/statuses/{ID.format('status_id')}/bookmark", statuses.StatusBookmarkView.as_view()
+    ),
+    route(f"api/v1/statuses/{ID.format('status_id')}/pin", statuses.StatusPinView.as_view()),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/unpin",
+        statuses.StatusPinView.as_view(pin=False),
     ),
     route(
         f"api/v1/statuses/{ID.format('status_id')}/unbookmark",

@@ -24,11 +24,11 @@ from parley.api.base import (
     parse_id,
     viewer,
 )
+from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import (
     serialize_account,
     serialize_accounts,
     serialize_relationships,
-    serialize_statuses,
 )
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
@@ -160,8 +160,6 @@ class AccountStatusesView(MastodonAPIView):
 
     def get(self, request: Request, account_id: str) -> Response:
         account = account_selectors.get_account(account_id)
-        if param_bool(request, "pinned"):
-            return Response([])
         queryset = post_selectors.account_posts(
             account,
             viewer(request),
@@ -169,10 +167,11 @@ class AccountStatusesView(MastodonAPIView):
             exclude_reblogs=param_bool(request, "exclude_reblogs"),
             only_media=param_bool(request, "only_media"),
             tagged=param_str(request, "tagged"),
+            pinned=param_bool(request, "pinned"),
         )
-        posts = post_selectors.paginate(queryset, **page_params(request))
-        record_views(viewer(request), posts)
-        return paged_response(request, posts, serialize_statuses(posts, request))
+        response, shown = filtered_statuses_response(request, queryset, "account")
+        record_views(viewer(request), shown)
+        return response
 
 
 class AccountRelationListView(MastodonAPIView):

@@ -16,7 +16,8 @@ from parley.api.base import (
     param_raw,
     param_str,
 )
-from parley.api.serializers import serialize_accounts, serialize_list, serialize_statuses
+from parley.api.filtering import filtered_statuses_response
+from parley.api.serializers import serialize_accounts, serialize_list
 from parley.posts import selectors as post_selectors
 from parley.timelines import selectors, services
 
@@ -93,8 +94,9 @@ class ListTimelineView(MastodonAPIView):
 
     def get(self, request: Request, list_id: str) -> Response:
         a_list = selectors.get_list(request.user, list_id)
-        posts = post_selectors.paginate(selectors.list_timeline(a_list), **page_params(request))
-        return paged_response(request, posts, serialize_statuses(posts, request))
+        # Mastodon applies "home" filters to lists.
+        response, _ = filtered_statuses_response(request, selectors.list_timeline(a_list), "home")
+        return response
 
 
 class AccountListsView(MastodonAPIView):

@@ -16,6 +16,7 @@ from parley.api.base import (
     refuse_unsupported,
     viewer,
 )
+from parley.api.filtering import drop_hidden
 from parley.api.serializers import (
     serialize_accounts,
     serialize_media,
@@ -24,6 +25,7 @@ from parley.api.serializers import (
 )
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ValidationFailed
+from parley.filters.selectors import active_filters
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
 from parley.posts.viewcounts import record_views
@@ -156,12 +158,30 @@ class StatusContextView(MastodonAPIView):
         user = viewer(request)
         post = selectors.get_post(status_id, user)
         ancestors, descendants = selectors.thread_context(post, user)
+        filters = active_filters(user, "thread")
         return Response(
             {
-                "ancestors": serialize_statuses(ancestors, request),
-                "descendants": serialize_statuses(descendants, request),
+                "ancestors": serialize_statuses(drop_hidden(ancestors, filters), request, filters),
+                "descendants": serialize_statuses(
+                    drop_hidden(descendants, filters), request, filters
+                ),
             }
         )
+
+
+class StatusPinView(MastodonAPIView):
+    """POST /statuses/:id/pin and /unpin: the author features a post on its profile."""
+
+    scopes = {"POST": "write:accounts"}  # as Mastodon
+    pin = True
+
+    def post(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, request.user)
+        if self.pin:
+            services.pin_post(request.user, post)
+        else:
+            services.unpin_post(request.user, post)
+        return Response(serialize_one_status(post, request))
 
 
 class StatusActionView(MastodonAPIView):

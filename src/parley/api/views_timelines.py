@@ -14,8 +14,10 @@ from parley.api.base import (
     param_list,
 )
 from parley.api.base import viewer as viewer_of
+from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import serialize_notifications, serialize_statuses
 from parley.core.errors import NotFound
+from parley.filters.selectors import active_filters
 from parley.notifications import selectors as notification_selectors
 from parley.notifications import services as notification_services
 from parley.posts import selectors as post_selectors
@@ -27,11 +29,11 @@ class HomeTimelineView(MastodonAPIView):
     scopes = {"GET": "read:statuses"}
 
     def get(self, request: Request) -> Response:
-        posts = post_selectors.paginate(
-            timelines.home_timeline(request.user), **page_params(request)
+        response, shown = filtered_statuses_response(
+            request, timelines.home_timeline(request.user), "home"
         )
-        record_views(viewer_of(request), posts)
-        return paged_response(request, posts, serialize_statuses(posts, request))
+        record_views(viewer_of(request), shown)
+        return response
 
 
 class PublicTimelineView(MastodonAPIView):
@@ -45,20 +47,20 @@ class PublicTimelineView(MastodonAPIView):
         )
         if param_bool(request, "remote"):
             queryset = queryset.none()
-        posts = post_selectors.paginate(queryset, **page_params(request))
-        record_views(viewer_of(request), posts)
-        return paged_response(request, posts, serialize_statuses(posts, request))
+        response, shown = filtered_statuses_response(request, queryset, "public")
+        record_views(viewer_of(request), shown)
+        return response
 
 
 class TagTimelineView(MastodonAPIView):
     scopes = {"GET": AnonymousOr("read:statuses")}
 
     def get(self, request: Request, tag: str) -> Response:
-        posts = post_selectors.paginate(
-            timelines.tag_timeline(tag, viewer_of(request)), **page_params(request)
+        response, shown = filtered_statuses_response(
+            request, timelines.tag_timeline(tag, viewer_of(request)), "public"
         )
-        record_views(viewer_of(request), posts)
-        return paged_response(request, posts, serialize_statuses(posts, request))
+        record_views(viewer_of(request), shown)
+        return response
 
 
 class FavouritesView(MastodonAPIView):
@@ -97,7 +99,9 @@ class NotificationsView(MastodonAPIView):
         items = notification_selectors.paginate_notifications(
             queryset, **page_params(request, default_limit=40)
         )
-        return paged_response(request, items, serialize_notifications(items, request))
+        filters = active_filters(request.user, "notifications")
+        # Paged by what was read, so a page thinned by hide filters still leads on.
+        return paged_response(request, items, serialize_notifications(items, request, filters))
 
 
 class NotificationView(MastodonAPIView):

@@ -79,6 +79,8 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set while the author features the post on its profile (Mastodon: pinned).
+    pinned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

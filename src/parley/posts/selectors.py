@@ -259,8 +259,13 @@ def account_posts(
     exclude_reblogs: bool = False,
     only_media: bool = False,
     tagged: str | None = None,
+    pinned: bool = False,
 ) -> QuerySet[Post]:
+    """An account's posts the viewer may see; ``pinned`` only those it features (a held or
+    removed pinned post drops out for others through ``visible_posts``)."""
     queryset = with_related(visible_posts(viewer).filter(author=account))
+    if pinned:
+        queryset = queryset.filter(pinned_at__isnull=False)
     if exclude_replies:
         queryset = queryset.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to__author=account))
     if exclude_reblogs:

@@ -398,6 +398,44 @@ def unbookmark(user: User, post_id: int) -> None:
     Bookmark.objects.filter(user=user, post_id=reblog_of or post_id).delete()
 
 
+MAX_PINNED_POSTS = 5  # Mastodon's limit
+
+
+def pin_post(user: User, post: Post) -> Post:
+    """Feature one of the author's own public or unlisted posts on its profile (an echo
+    or a post of another never; more than ``MAX_PINNED_POSTS`` is refused). Pinning a
+    held post is allowed: others see it only if it is released."""
+    if post.author_id != user.pk or post.reblog_of_id:
+        raise ValidationFailed("Validation failed: Only your own posts can be pinned")
+    if post.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+        raise ValidationFailed("Validation failed: Only public and unlisted posts can be pinned")
+    if post.pinned_at is not None:
+        return post
+    with transaction.atomic():
+        # Lock the author's row so two pins at once cannot both pass the count.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        pinned = Post.objects.filter(
+            author=user, pinned_at__isnull=False,
+            state__in=[PostState.PUBLISHED, PostState.HELD],
+        ).count()
+        if pinned >= MAX_PINNED_POSTS:
+            raise ValidationFailed(
+                f"Validation failed: at most {MAX_PINNED_POSTS} posts can be pinned"
+            )
+        post.pinned_at = timezone.now()
+        post.save(update_fields=["pinned_at"])
+    return post
+
+
+def unpin_post(user: User, post: Post) -> Post:
+    if post.author_id != user.pk:
+        raise ValidationFailed("Validation failed: Only your own posts can be pinned")
+    if post.pinned_at is not None:
+        post.pinned_at = None
+        post.save(update_fields=["pinned_at"])
+    return post
+
+
 def attach_media(owner: User, upload, description: str = "") -> MediaAttachment:
     from parley.posts.media import clean_description, name_upload, validate_image
     from parley.safety.screening import pipeline
