@@ -1,0 +1,90 @@
+"""Expected harm of a flagged post, and the bar a model case must clear within the review budget."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from parley.accounts.models import Follow
+from parley.posts.models import Post, PostState
+from parley.safety import policy
+from parley.safety.cases.models import Case, WatchedPost
+
+DAY = timedelta(hours=24)
+
+
+def review_budget() -> int:
+    """Model cases moderators can take per 24 hours (PARLEY_REVIEW_BUDGET; 0 or less: none)."""
+    raw = getattr(settings, "PARLEY_REVIEW_BUDGET", None)
+    try:
+        return max(0, int(raw)) if raw not in (None, "") else policy.DEFAULT_REVIEW_BUDGET
+    except (TypeError, ValueError):
+        return policy.DEFAULT_REVIEW_BUDGET
+
+
+def expected_reach(post: Post) -> float:
+    """How many people a post is likely to reach: its author's and echoers' followers, plus
+    people who replied or liked, weighed by visibility (followers-only and direct stay small)."""
+    echoers = list(Post.objects.filter(reblog_of=post, state=PostState.PUBLISHED)
+                   .values_list("author_id", flat=True))
+    audience = (Follow.objects.filter(followee_id__in=[post.author_id, *echoers])
+                .values("follower_id").distinct().count())
+    engaged = len(echoers) + policy.REPLY_REACH * post.replies_count \
+        + policy.LIKE_REACH * post.favourites_count
+    weight = policy.REACH_BY_VISIBILITY.get(post.visibility, 1.0)
+    return weight * (1.0 + audience + engaged)
+
+
+def expected_harm(post: Post, score: float) -> float:
+    """Probability of a violation (the calibrated score) x expected reach."""
+    return score * expected_reach(post)
+
+
+def model_cases_since(since: datetime) -> int:
+    return Case.objects.filter(opened_at__gte=since, expected_harm__isnull=False).count()
+
+
+def case_bar(category: str, now: datetime | None = None) -> float | None:
+    """The expected harm a model case in this category must reach now (None: not gated).
+
+    The category's ``case_harm``; once the last 24 hours' model cases fill the review
+    budget, also the budget-th highest expected harm among them, so a new case gets in only
+    by outranking one already in, and the queue keeps the highest expected harm first."""
+    base = policy.category_policy(category).case_harm
+    if base is None:
+        return None
+    since = (now or timezone.now()) - DAY
+    budget = review_budget()
+    recent = Case.objects.filter(opened_at__gte=since, expected_harm__isnull=False)
+    if budget == 0:
+        return math.inf
+    weakest_in = (recent.order_by("-expected_harm")
+                  .values_list("expected_harm", flat=True)[budget - 1:budget])
+    bar = list(weakest_in)
+    if not bar:
+        return base
+    # Full: a new case must outrank the weakest one in, not merely tie it.
+    return max(base, math.nextafter(bar[0], math.inf))
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    budget: int
+    model_cases: int  # model cases opened in the last 24 hours
+    below_the_line: int  # posts watched in the last 24 hours and not (yet) queued
+
+    @property
+    def over(self) -> bool:
+        return self.model_cases >= self.budget
+
+
+def budget_status(now: datetime | None = None) -> BudgetStatus:
+    """What the queue page shows: the budget, today's model cases and what fell below."""
+    since = (now or timezone.now()) - DAY
+    below = WatchedPost.objects.filter(watched_at__gte=since,
+                                       state=WatchedPost.State.WATCHING).count()
+    return BudgetStatus(review_budget(), model_cases_since(since), below)
