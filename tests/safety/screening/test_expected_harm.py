@@ -72,6 +72,22 @@ def test_a_flagged_post_by_an_account_with_an_audience_opens_a_case_at_once(
     assert watch_of(post) is None
 
 
+def test_each_category_is_weighed_against_its_own_bar(old_member, followed_by, publish,
+                                                     cases_about):
+    """Hate speech at 0.9 x 5 = 4.5 is under its bar of 15; violence at 0.6 x 5 = 3 is not."""
+    post = publish(followed_by(old_member(), 4), "quillpike snarfblat")
+    [case] = cases_about(post=post)
+    assert case.category == "violence"
+    assert case.confidence == pytest.approx(0.6)  # the violence score, which opened it
+    assert case.screening[0]["scores"]["accurate_likely"]["illegal_or_harmful_speech"] == 0.9
+
+
+def test_a_post_under_every_bar_is_watched_for_the_closest_category(small, publish):
+    post = publish(small, "quillpike snarfblat")
+    watched = watch_of(post)
+    assert (watched.category, watched.score) == ("violence", 0.6)  # 0.6 / 3 > 0.9 / 15
+
+
 def test_followers_only_posts_reach_fewer_people(old_member, followed_by, publish,
                                                  cases_about):
     post = publish(followed_by(old_member(), 4), "quillpike at the square",

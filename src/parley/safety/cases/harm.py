@@ -71,6 +71,33 @@ def case_bar(category: str, now: datetime | None = None) -> float | None:
     return max(base, math.nextafter(bar[0], math.inf))
 
 
+def weigh_candidates(post: Post, candidates: dict[str, float]
+                     ) -> tuple[tuple[str, float, float | None] | None, tuple[str, float, float]]:
+    """Weigh each flagged category's score by the post's reach against that category's bar.
+
+    Returns (category, score, harm) of the case to open, the one clearing its bar by the
+    most (harm None: that category is not gated), or None; and the candidate that came
+    closest, which is what a watched post keeps."""
+    reach = expected_reach(post)
+    cleared: list[tuple[float, str, float, float | None]] = []
+    closest: tuple[float, str, float, float] | None = None
+    for category, score in candidates.items():
+        bar, value = case_bar(category), score * reach
+        if bar is None:
+            cleared.append((math.inf, category, score, None))
+            continue
+        ratio = value / bar if bar > 0 else math.inf
+        if value >= bar:
+            cleared.append((ratio, category, score, value))
+        elif closest is None or ratio > closest[0]:
+            closest = (ratio, category, score, value)
+    if cleared:
+        _, category, score, value = max(cleared, key=lambda c: c[0])
+        return (category, score, value), (category, score, value or 0.0)
+    assert closest is not None
+    return None, closest[1:]
+
+
 @dataclass(frozen=True)
 class BudgetStatus:
     budget: int

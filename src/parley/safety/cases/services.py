@@ -391,18 +391,18 @@ def open_case_for_screening(post: Post, verdict) -> Case | None:
 
     A model case (a score alone, not a hold) opens only where its expected harm clears the
     bar (``harm.case_bar``); below it the post is watched and None is returned."""
-    category = verdict.category or "other"
+    category, score = verdict.category or "other", verdict.score
     with transaction.atomic():
         harm_value = None
         if getattr(verdict, "is_model_case", False) and not _has_open_case(post):
-            bar = harm.case_bar(category)
-            if bar is not None:
-                harm_value = harm.expected_harm(post, verdict.score)
-                if harm_value < bar:
-                    watch_post(post, verdict, harm_value)
-                    return None
-        return _case_from_screening(post, category, _screening_entry(verdict),
-                                    verdict.score, verdict.reason, harm_value)
+            candidates = verdict.case_candidates or {category: score}
+            cleared, weighed = harm.weigh_candidates(post, candidates)
+            if cleared is None:
+                watch_post(post, verdict, *weighed)
+                return None
+            category, score, harm_value = cleared
+        return _case_from_screening(post, category, _screening_entry(verdict), score,
+                                    verdict.reason, harm_value)
 
 
 def _has_open_case(post: Post) -> bool:
@@ -427,16 +427,17 @@ def _case_from_screening(post: Post, category: str, entry: dict, score: float, r
 # -- watched posts: flagged, but not worth a case until they spread or are reported ----------
 
 
-def watch_post(post: Post, verdict, harm_value: float) -> WatchedPost:
+def watch_post(post: Post, verdict, category: str, score: float,
+               harm_value: float) -> WatchedPost:
     """Keep a flagged post's screening result for later: re-scored as it spreads."""
     watched, _ = WatchedPost.objects.update_or_create(
         post=post,
-        defaults={"category": verdict.category, "score": verdict.score,
-                  "expected_harm": harm_value, "screening": _screening_entry(verdict),
-                  "reason": verdict.reason, "state": WatchedPost.State.WATCHING},
+        defaults={"category": category, "score": score, "expected_harm": harm_value,
+                  "screening": _screening_entry(verdict), "reason": verdict.reason,
+                  "state": WatchedPost.State.WATCHING},
     )
     record_event("screening.watched", actor_label="screening", subject=post,
-                 data={"category": verdict.category, "score": round(verdict.score, 4),
+                 data={"category": category, "score": round(score, 4),
                        "expected_harm": round(harm_value, 3)})
     return watched
 

@@ -47,6 +47,9 @@ class ScreeningVerdict:
     # The outcome comes from a score at a policy threshold (a model), not from a rule, a hash
     # list or a failure: such a case is gated by expected harm (safety/cases/harm.py).
     by_score: bool = False
+    # Every (category, score) whose score reached a case threshold: each category is gated
+    # by its own expected-harm bar, so a case may open for one while another is only watched.
+    case_candidates: dict[str, float] = field(default_factory=dict)
 
     def raise_to(self, outcome: str, category: str | None, score: float, reason: str,
                  *, by_score: bool = False) -> None:
@@ -234,6 +237,7 @@ def _apply_thresholds(verdict: ScreeningVerdict, result: DetectorResult, categor
     elif (rules.case is not None and score >= rules.case - shift
           and result.detector not in verdict.cases_deferred):
         verdict.raise_to("case", category, score, why, by_score=True)
+        verdict.case_candidates[category] = max(score, verdict.case_candidates.get(category, 0))
 
 
 def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:
