@@ -59,7 +59,8 @@ POLICY: dict[str, CategoryPolicy] = {
             strikes=2,
             refer_to_authority=True,
             examples="threats, incitement, calls to kill/hang/shoot, glorifying attacks",
-            case_harm=3.0,
+            # critical: worth a minute as soon as anyone but the author is likely to see it
+            case_harm=1.0,
         ),
         CategoryPolicy(
             "risk_for_public_security",
@@ -73,7 +74,7 @@ POLICY: dict[str, CategoryPolicy] = {
             strikes=2,
             refer_to_authority=True,
             examples="terrorist content, organising an attack",
-            case_harm=3.0,
+            case_harm=1.0,
         ),
         CategoryPolicy(
             "illegal_or_harmful_speech",
@@ -84,6 +85,8 @@ POLICY: dict[str, CategoryPolicy] = {
             0.60,
             24 * HOUR,
             examples="hate speech, dehumanisation",
+            # the model flags identity and political talk often: a case where ~20 people
+            # are likely to see a probably hateful post; reports still open one at once
             case_harm=15.0,
         ),
         CategoryPolicy(

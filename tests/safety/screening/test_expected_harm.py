@@ -3,6 +3,7 @@ expected reach) at the category's bar, within the review budget. A flagged post 
 likely to see is watched: it gets a case once it spreads or anyone reports it. Posts over the
 hold threshold are held with a case at once, whatever their reach."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,13 +16,25 @@ from parley.safety.cases.jobs import run_periodic_jobs
 from parley.safety.cases.models import WatchedPost
 
 pytestmark = pytest.mark.django_db
-# 0.6 x (1 + 4 followers) = 3.0 reaches violence's bar of 3; 0.6 x (1 + 3) = 2.4 does not.
+# With violence's bar at 3: 0.6 x (1 + 4 followers) = 3.0 reaches it; 0.6 x (1 + 3) does not.
 
 
 @pytest.fixture(autouse=True)
 def likely_detector(settings):
     settings.PARLEY_BUILTIN_MODEL = False
     settings.PARLEY_EXTRA_DETECTORS = ["tests.safety.screening.fake_detectors.AccurateLikely"]
+    settings.PARLEY_POLICY_OVERRIDES = json.dumps({"violence": {"case_harm": 3}})
+
+
+def test_by_default_a_violent_post_nobody_follows_is_watched(settings, small, publish,
+                                                             cases_about, old_member):
+    settings.PARLEY_POLICY_OVERRIDES = ""
+    alone = publish(small, "quillpike at the square")
+    assert cases_about(post=alone) == [] and watch_of(alone).state == "watching"
+    fan = old_member()
+    follow(fan, small)  # one follower: 0.6 x 2 = 1.2 reaches the default bar of 1
+    post = publish(small, "quillpike at the square again")
+    assert len(cases_about(post=post)) == 1
 
 
 @pytest.fixture
