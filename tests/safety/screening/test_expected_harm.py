@@ -201,3 +201,9 @@ def test_the_budget_counts_only_the_last_24_hours(settings, old_member, followed
     case.save(update_fields=["opened_at"])
     second = publish(followed_by(old_member(), 4), "quillpike at the square")
     assert len(cases_about(post=second)) == 1
+
+
+def test_a_typo_in_the_budget_falls_back_to_the_default(settings, moderator, caplog):
+    settings.PARLEY_REVIEW_BUDGET = "lots"
+    assert "0 of 200" in queue_page(moderator)
+    assert "PARLEY_REVIEW_BUDGET='lots'" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from parley.safety import policy
 from parley.safety.cases.models import Case, WatchedPost
 
 DAY = timedelta(hours=24)
+log = logging.getLogger(__name__)
 
 
 def review_budget() -> int:
@@ -23,6 +25,9 @@ def review_budget() -> int:
     try:
         return max(0, int(raw)) if raw not in (None, "") else policy.DEFAULT_REVIEW_BUDGET
     except (TypeError, ValueError):
+        # A typo in the setting must not stop screening: use the default and say so.
+        log.warning("PARLEY_REVIEW_BUDGET=%r is not a whole number; using %d", raw,
+                    policy.DEFAULT_REVIEW_BUDGET)
         return policy.DEFAULT_REVIEW_BUDGET
 
 

@@ -119,7 +119,7 @@ class WatchedPost(models.Model):
     class State(models.TextChoices):
         WATCHING = "watching"
         CASE_OPENED = "case_opened"  # spread above the bar
-        REPORTED = "reported"  # a report or notice opened a case
+        REPORTED = "reported"  # a case opened another way (a report, a notice) took it over
 
     post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="+")
     category = models.CharField(max_length=64)
