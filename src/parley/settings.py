@@ -435,6 +435,9 @@ LOGGING = {
 # as JSON in PARLEY_POLICY_OVERRIDES, e.g. {"violence": {"hold": 0.95}}.
 PARLEY_POLICY_OVERRIDES = os.environ.get("PARLEY_POLICY_OVERRIDES", "")
 PARLEY_DEADLINE_PROFILE = os.environ.get("PARLEY_DEADLINE_PROFILE", "dsa")
+# Model cases (opened by a score alone) moderators can take per 24 hours; once reached, the
+# expected-harm bar rises so only posts outranking today's cases get one (safety/cases/harm.py).
+PARLEY_REVIEW_BUDGET = os.environ.get("PARLEY_REVIEW_BUDGET", "200")
 # Which DSA transparency duties apply: micro, small, or vlop (the strict default: all of them).
 PARLEY_DSA_PROFILE = os.environ.get("PARLEY_DSA_PROFILE", "vlop").strip().lower()
 if PARLEY_DSA_PROFILE not in {"micro", "small", "vlop"}:

@@ -62,6 +62,10 @@ def post_status(api, text: str = "An ordinary day in the garden"):
     ({"violence": {"case": 0.95}}, "must not be above the hold threshold"),
     ({"violence": {"hold": 0.4}}, "must not be above the hold threshold"),
     ({"violence": {"strikes": 2.5}}, "strikes"),
+    ({"violence": {"case_harm": -1}}, "case_harm must be an expected harm"),
+    ({"violence": {"case_harm": 2e6}}, "from 0 to 1e+06"),
+    ({"violence": {"case_harm": "high"}}, "case_harm must be"),
+    ({"violence": {"case_harm": True}}, "case_harm must be"),
     ({"violence": {"severity": "apocalyptic"}}, "severity must be one of"),
     ({"violence": {"colour": "red"}}, "cannot be changed"),
     ({"violins": {"hold": 0.5}}, "Unknown category"),
@@ -98,6 +102,20 @@ def test_a_good_change_is_saved_with_its_audit_entry(admin_api, author_api):
     entry = AuditEntry.objects.get(event="policy.changed")
     assert entry.data["changes"] == {"deadline_hours": 8760, "case": 0.4, "strikes": 3}
     assert post_status(author_api).status_code == 200
+
+
+def test_the_expected_harm_bar_can_be_raised_or_switched_off(admin_api):
+    answer = admin_api.patch(POLICY_URL, {"violence": {"case_harm": 40},
+                                          "self_harm": {"case_harm": None}}, format="json")
+    assert answer.status_code == 200
+    by_name = {c["category"]: c for c in answer.json()["categories"]}
+    assert (by_name["violence"]["case_harm"], by_name["self_harm"]["case_harm"]) == (40, None)
+    assert policy.category_policy("violence").case_harm == 40
+
+
+def test_a_bad_expected_harm_bar_in_settings_falls_back_to_the_default(settings):
+    settings.PARLEY_POLICY_OVERRIDES = json.dumps({"violence": {"case_harm": -3}})
+    assert policy.category_policy("violence").case_harm == policy.POLICY["violence"].case_harm
 
 
 def test_a_held_post_under_the_longest_deadline_still_posts(admin_api, author_api,

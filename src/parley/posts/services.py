@@ -168,6 +168,7 @@ def create_post(
             item.save(update_fields=["post"])
         if in_reply_to is not None and post.state == PostState.PUBLISHED:
             Post.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
+            _spread(in_reply_to)
         if idempotency_key:
             try:
                 with transaction.atomic():
@@ -204,7 +205,15 @@ def _create_reblog(author: User, original: Post) -> Post:
         )
         Post.objects.filter(pk=original.pk).update(reblogs_count=F("reblogs_count") + 1)
         _queue_distribution(echo)
+        _spread(original)
     return echo
+
+
+def _spread(post: Post) -> None:
+    """A post was echoed, replied to or liked: safety re-weighs it if it was watched."""
+    from parley.safety.cases.services import rescore_watched_post
+
+    rescore_watched_post(post)
 
 
 def _queue_distribution(post: Post, *, screen: bool = True) -> None:
@@ -369,6 +378,7 @@ def favourite(user: User, post: Post) -> Post:
         from parley.notifications.services import notify
 
         notify(recipient=post.author, actor=user, kind="favourite", post=post)
+        _spread(post)
     return post
 
 

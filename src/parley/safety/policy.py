@@ -37,6 +37,9 @@ class CategoryPolicy:
     examples: str = ""
     reject_on_hash_match: bool = False
     extra: dict = field(default_factory=dict)
+    # A model-only case (no report, no notice, not held) opens only where expected harm =
+    # score x expected reach reaches this; below it the post is watched (None: never gated).
+    case_harm: float | None = None
 
 
 HOUR = timedelta(hours=1)
@@ -56,6 +59,8 @@ POLICY: dict[str, CategoryPolicy] = {
             strikes=2,
             refer_to_authority=True,
             examples="threats, incitement, calls to kill/hang/shoot, glorifying attacks",
+            # critical: worth a minute as soon as anyone but the author is likely to see it
+            case_harm=1.0,
         ),
         CategoryPolicy(
             "risk_for_public_security",
@@ -69,6 +74,7 @@ POLICY: dict[str, CategoryPolicy] = {
             strikes=2,
             refer_to_authority=True,
             examples="terrorist content, organising an attack",
+            case_harm=1.0,
         ),
         CategoryPolicy(
             "illegal_or_harmful_speech",
@@ -79,6 +85,9 @@ POLICY: dict[str, CategoryPolicy] = {
             0.60,
             24 * HOUR,
             examples="hate speech, dehumanisation",
+            # the model flags identity and political talk often: a case where ~20 people
+            # are likely to see a probably hateful post; reports still open one at once
+            case_harm=15.0,
         ),
         CategoryPolicy(
             "non_consensual_behaviour",
@@ -99,6 +108,7 @@ POLICY: dict[str, CategoryPolicy] = {
             0.60,
             24 * HOUR,
             examples="encouragement of suicide or self-harm",
+            case_harm=15.0,
         ),
         CategoryPolicy(
             "scams_and_fraud",
@@ -170,6 +180,19 @@ ACCOUNT_SIGNALS: dict[str, dict[str, float]] = {
     "mentions_a_person": {"shift": 0.05},
 }
 ACCOUNT_SIGNAL_MAX_SHIFT = 0.15
+# Expected reach of a post (how many people it is likely to reach), used to weigh a model
+# score by what a violation would cost: (1 + the author's and echoers' followers + replies
+# x REPLY_REACH + likes x LIKE_REACH) x the visibility's weight. Followers-only and direct
+# posts stay with the people they were sent to.
+REACH_BY_VISIBILITY: dict[str, float] = {"public": 1.0, "unlisted": 0.7, "private": 0.3,
+                                         "direct": 0.1}
+REPLY_REACH = 2.0
+LIKE_REACH = 1.0
+# Moderators' capacity for model cases, per 24 hours (PARLEY_REVIEW_BUDGET overrides it):
+# two moderators, 8 hours a day, about 12 cases an hour each (5 minutes a case) is ~200.
+DEFAULT_REVIEW_BUDGET = 200
+# How long a watched post is re-scored on engagement by the periodic job.
+WATCH_WINDOW = timedelta(days=3)
 STRIKES_BEFORE_WARNING = 2
 STRIKES_BEFORE_SUSPENSION = 3
 APPEAL_WINDOW = timedelta(days=183)
@@ -180,12 +203,15 @@ APPEAL_WINDOW = timedelta(days=183)
 # with a warning: a policy typo must never stop posting.
 MAX_DEADLINE_HOURS = 8760.0  # one year; beyond that a deadline means nothing
 MAX_STRIKES = 10
+MAX_CASE_HARM = 1_000_000.0  # a score x a million people: beyond that the bar means "never"
 TUNABLE: dict[str, str] = {
     "hold": "a score between 0 and 1, or null to never hold by score",
     "case": "a score between 0 and 1, or null to never open a case by score",
     "deadline_hours": f"hours to review, above 0 and at most {MAX_DEADLINE_HOURS:g}",
     "severity": f"one of {', '.join(SEVERITY_WEIGHT)}",
     "strikes": f"a whole number of strikes per violation, 0 to {MAX_STRIKES}",
+    "case_harm": (f"an expected harm (score x expected reach) from 0 to {MAX_CASE_HARM:g}, "
+                  "or null to open a case on every score at the case threshold"),
 }
 
 
@@ -204,6 +230,8 @@ def _value_ok(key: str, value: object) -> bool:
         return _is_number(value) and 0 < value <= MAX_DEADLINE_HOURS
     if key == "severity":
         return isinstance(value, str) and value in SEVERITY_WEIGHT
+    if key == "case_harm":
+        return value is None or (_is_number(value) and 0 <= value <= MAX_CASE_HARM)
     if key == "strikes":
         return (_is_number(value) and float(value).is_integer()
                 and 0 <= value <= MAX_STRIKES)

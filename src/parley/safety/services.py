@@ -73,6 +73,7 @@ def policy_as_dict(rules: policy.CategoryPolicy) -> dict:
         "deadline_hours": rules.deadline.total_seconds() / 3600,
         "default_actions": list(rules.default_actions),
         "strikes": rules.strikes,
+        "case_harm": rules.case_harm,
         "refer_to_authority": rules.refer_to_authority,
         "examples": rules.examples,
     }

@@ -114,3 +114,41 @@ def test_members_cannot_claim_or_act(member, make_member, reported):
         services.claim_case(case, member)
     with pytest.raises(services.NotAllowed):
         services.take_action(case, member, "remove")
+
+
+def test_several_reporters_raise_priority_steeply(make_member, post_by):
+    once_author, thrice_author = make_member(), make_member()
+    once = services.file_member_report(make_member(), once_author,
+                                       [post_by(once_author, "see you at the square")],
+                                       "violation").case
+    post = post_by(thrice_author, "see you at the square")
+    for _ in range(3):
+        thrice = services.file_member_report(make_member(), thrice_author, [post],
+                                             "violation").case
+    thrice.refresh_from_db()
+    once.refresh_from_db()
+    assert thrice.priority >= 9 * once.priority  # three people: (3 / 1) squared
+    assert list(selectors.case_queue())[:2] == [thrice, once]
+
+
+def test_one_member_reporting_again_does_not_raise_priority(make_member, post_by):
+    author, reporter = make_member(), make_member()
+    post = post_by(author, "see you at the square")
+    case = services.file_member_report(reporter, author, [post], "violation").case
+    case.refresh_from_db()
+    before = case.priority
+    services.file_member_report(reporter, author, [post], "violation")
+    case.refresh_from_db()
+    assert case.priority == before
+
+
+def test_a_brigade_raises_priority_only_so_far(make_member, post_by):
+    author = make_member()
+    post = post_by(author, "my opinion on the match")
+    priorities = []
+    for _ in range(services.MAX_REPORTERS + 2):
+        case = services.file_member_report(make_member(), author, [post], "violation").case
+        case.refresh_from_db()
+        priorities.append(case.priority)
+    assert priorities[services.MAX_REPORTERS - 1] > priorities[0] * 50
+    assert priorities[-1] == pytest.approx(priorities[services.MAX_REPORTERS - 1], rel=0.1)

@@ -31,3 +31,22 @@ def cases_about():
         return list(found)
 
     return cases
+
+
+@pytest.fixture
+def followed_by(make_member):
+    """Give an account an audience of ``count`` long-standing members: a flagged post by an
+    account nobody follows is only watched (expected harm too low), not a case."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.accounts.services import follow
+
+    def audience(user, count: int = 5):
+        for _ in range(count):
+            fan = make_member(date_joined=timezone.now() - timedelta(days=400))
+            follow(fan, user)
+        return user
+
+    return audience

@@ -108,3 +108,25 @@ class AccurateBorderline(Borderline):
 
     name = "accurate_borderline"
     tier = "accurate"
+
+
+class AccurateLikely:
+    """An accurate-tier detector like the model on a borderline post: "quillpike" is violence
+    at 0.6 (a case by score, not a hold); "quillpike now" at 0.95 (over the hold threshold);
+    with "snarfblat" also hate speech at 0.9."""
+
+    name = "accurate_likely"
+    tier = "accurate"
+
+    def score(self, text: str) -> DetectorResult:
+        lowered = text.lower()
+        if "quillpike" not in lowered:
+            return DetectorResult(self.name)
+        score = 0.95 if "quillpike now" in lowered else 0.6
+        scores = {"violence": score}
+        if "snarfblat" in lowered:  # also likely hate speech (case at 0.6, hold at 0.95)
+            scores["illegal_or_harmful_speech"] = 0.9
+        return DetectorResult(self.name, scores, {"violence": ["quillpike"]})
+
+    def score_batch(self, texts: list[str]) -> list[DetectorResult]:
+        return [self.score(t) for t in texts]

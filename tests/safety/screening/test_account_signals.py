@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from parley.accounts.services import follow
 from parley.posts import services as posts
 from parley.posts.models import PostState
 from parley.safety.cases import services as cases
@@ -20,8 +21,9 @@ def borderline_detector(settings):
 
 
 @pytest.fixture
-def veteran(make_member):
-    return make_member("veteran", date_joined=timezone.now() - timedelta(days=400))
+def veteran(make_member, followed_by):
+    """An established account with a small audience (enough for a model case to open)."""
+    return followed_by(make_member("veteran", date_joined=timezone.now() - timedelta(days=400)))
 
 
 def state_of(post) -> str:
@@ -91,7 +93,9 @@ def test_ordinary_posts_cost_no_signal_queries(veteran, django_assert_max_num_qu
 def test_on_a_new_instance_new_members_are_not_held_below_the_threshold(make_member,
                                                                        cases_about):
     """Every member of a new instance is new: the signal would lower everyone's bar."""
-    founders = [make_member(f"founder{n}") for n in range(3)]
+    founders = [make_member(f"founder{n}") for n in range(6)]
+    for founder in founders[1:]:
+        follow(founder, founders[0])
     post = posts.create_post(founders[0], "grumblewick is coming")
     assert state_of(post) == PostState.PUBLISHED
     [case] = cases_about(post=post)  # the score still opens a case for a moderator

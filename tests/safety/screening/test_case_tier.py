@@ -24,8 +24,9 @@ def detectors(settings):
 
 
 @pytest.fixture
-def veteran(make_member):
-    return make_member("veteran", date_joined=timezone.now() - timedelta(days=400))
+def veteran(make_member, followed_by):
+    """An established account with a small audience (enough for a model case to open)."""
+    return followed_by(make_member("veteran", date_joined=timezone.now() - timedelta(days=400)))
 
 
 @pytest.fixture

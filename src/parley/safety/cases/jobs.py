@@ -1,4 +1,5 @@
-"""Periodic safety jobs: escalate overdue cases, end timed sanctions, purge preserved content.
+"""Periodic safety jobs: escalate overdue cases, end timed sanctions, purge preserved content,
+re-score watched posts (a case opens once one spreads).
 
 Each job is idempotent (a second run finds nothing left to do) and takes ``now`` so tests
 can use explicit timestamps. ``run_periodic_jobs`` runs them all; the worker calls it."""
@@ -19,6 +20,7 @@ from parley.posts.services import transition_post
 from parley.safety.audit import record_event
 from parley.safety.cases.actions import TIMED, reverse_action
 from parley.safety.cases.models import OPEN_STATES, ActionKind, Case, CaseAction
+from parley.safety.cases.services import rescore_watched_posts
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -119,6 +121,7 @@ class JobReport:
     escalated: int = 0
     expired: int = 0
     purged: int = 0
+    spread: int = 0  # watched posts whose spread opened a case
 
 
 def run_periodic_jobs(now: datetime | None = None) -> JobReport:
@@ -126,7 +129,8 @@ def run_periodic_jobs(now: datetime | None = None) -> JobReport:
     report = JobReport()
     for name, job in (("escalated", escalate_overdue_cases),
                       ("expired", expire_timed_sanctions),
-                      ("purged", purge_expired_content)):
+                      ("purged", purge_expired_content),
+                      ("spread", rescore_watched_posts)):
         try:
             setattr(report, name, job(now))
         except Exception:

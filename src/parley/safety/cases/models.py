@@ -101,9 +101,38 @@ class Case(models.Model):
     )
     # Screening results: [{"tier", "category", "score", "reason", "scores": {...}}]
     screening = models.JSONField(default=list)
+    # Set on model cases (opened by a score alone): the expected harm that let them in.
+    # These are the cases PARLEY_REVIEW_BUDGET counts.
+    expected_harm = models.FloatField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "-priority"])]
+        indexes = [models.Index(fields=["state", "-priority"]),
+                   models.Index(fields=["opened_at"], name="case_opened_at_idx")]
+
+
+class WatchedPost(models.Model):
+    """A post whose model score alone was not worth a case yet (expected harm below the bar).
+
+    Re-scored when it is echoed, replied to or liked (and by the periodic job); a case opens
+    when it spreads above the bar or when anyone reports it."""
+
+    class State(models.TextChoices):
+        WATCHING = "watching"
+        CASE_OPENED = "case_opened"  # spread above the bar
+        REPORTED = "reported"  # a case opened another way (a report, a notice) took it over
+
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=64)
+    score = models.FloatField()
+    expected_harm = models.FloatField()
+    # The screening result, as a case stores it, so the case that may follow has the evidence.
+    screening = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WATCHING)
+    watched_at = models.DateTimeField(default=timezone.now, db_index=True)
+    rescored_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
 
 
 class Notice(models.Model):

@@ -24,6 +24,7 @@ from parley.notifications.services import notify_outcome
 from parley.posts.models import Post, PostState, Visibility
 from parley.safety import policy
 from parley.safety.audit import record_event
+from parley.safety.cases import harm
 from parley.safety.cases.actions import (  # noqa: F401  (re-exported: the contract's names)
     THROTTLED_NOTICES_PER_HOUR,
     bulk_action,
@@ -46,6 +47,7 @@ from parley.safety.cases.models import (
     Notifier,
     Referral,
     StatementOfReasons,
+    WatchedPost,
 )
 from parley.safety.policy import SEVERITY_WEIGHT, category_policy
 from parley.safety.screening.base import evidence_dict
@@ -66,6 +68,9 @@ SOURCE_TRUST = {
 TOKEN_PREFIX = "pnt_"
 PRIVATE_VISIBILITIES = (Visibility.PRIVATE, Visibility.DIRECT)
 MIN_EXPLANATION = 10
+# Beyond this many distinct reporters, more reports no longer raise a case's priority
+# (a brigade of a hundred accounts must not bury everything else).
+MAX_REPORTERS = 10
 
 
 # -- priority -------------------------------------------------------------------------------
@@ -97,8 +102,16 @@ def recompute_priority(case: Case) -> float:
     # Each further independent report adds a little confidence, up to 0.9.
     reported = min(0.9, 0.5 + 0.05 * (len(humans) - 1)) if humans else 0.0
     confidence = max(case.confidence, reported, 0.1)
-    case.priority = SEVERITY_WEIGHT[rules.severity] * _reach(case) * confidence * trust
+    case.priority = (SEVERITY_WEIGHT[rules.severity] * _reach(case) * confidence * trust
+                     * _reporters_weight(humans))
     return case.priority
+
+
+def _reporters_weight(notices: list[Notice]) -> float:
+    """Several people reporting one thing is strong evidence: the square of the number of
+    distinct reporters (members by account, others by notice), capped at MAX_REPORTERS."""
+    people = {("member", n.reporter_id) if n.reporter_id else ("notice", n.pk) for n in notices}
+    return float(min(len(people), MAX_REPORTERS) ** 2) if people else 1.0
 
 
 # -- opening cases ---------------------------------------------------------------------------
@@ -123,6 +136,8 @@ def _open_or_join_case(*, account: User, post: Post | None, category: str,
     record_event("case.opened", actor_label="system", subject=case,
                  data={"category": category, "post_id": getattr(post, "pk", None),
                        "account_id": account.pk, "deadline": due})
+    if post is not None:
+        _join_watch(case)
     return case, True
 
 
@@ -371,17 +386,119 @@ def authenticate_notifier(token: str) -> Notifier | None:
 # -- screening results and copies -------------------------------------------------------------
 
 
-def open_case_for_screening(post: Post, verdict) -> Case:
-    """Screening held a post or flagged it: open (or join) a case with the evidence."""
-    category = verdict.category or "other"
+def open_case_for_screening(post: Post, verdict) -> Case | None:
+    """Screening held a post or flagged it: open (or join) a case with the evidence.
+
+    A model case (a score alone, not a hold) opens only where its expected harm clears the
+    bar (``harm.case_bar``); below it the post is watched and None is returned."""
+    category, score = verdict.category or "other", verdict.score
     with transaction.atomic():
-        case, _ = _open_or_join_case(account=post.author, post=post, category=category)
-        case.screening = [*case.screening, _screening_entry(verdict)]
-        case.confidence = max(case.confidence, verdict.score)
-        case.save(update_fields=["screening", "confidence"])
-        _add_notice(case, source=NoticeSource.SCREENING, category=category,
-                    comment=verdict.reason, post_ids=[post.pk])
+        harm_value = None
+        if getattr(verdict, "is_model_case", False) and not _has_open_case(post):
+            candidates = verdict.case_candidates or {category: score}
+            cleared, weighed = harm.weigh_candidates(post, candidates)
+            if cleared is None:
+                watch_post(post, verdict, *weighed)
+                return None
+            category, score, harm_value = cleared
+        return _case_from_screening(post, category, _screening_entry(verdict), score,
+                                    verdict.reason, harm_value)
+
+
+def _has_open_case(post: Post) -> bool:
+    return Case.objects.filter(post=post, state__in=OPEN_STATES).exists()
+
+
+def _case_from_screening(post: Post, category: str, entry: dict, score: float, reason: str,
+                         harm_value: float | None) -> Case:
+    case, created = _open_or_join_case(account=post.author, post=post, category=category)
+    case.screening = [*case.screening, entry]
+    case.confidence = max(case.confidence, score)
+    fields = ["screening", "confidence"]
+    if created and harm_value is not None:
+        case.expected_harm = harm_value
+        fields.append("expected_harm")
+    case.save(update_fields=fields)
+    _add_notice(case, source=NoticeSource.SCREENING, category=category, comment=reason,
+                post_ids=[post.pk])
     return case
+
+
+# -- watched posts: flagged, but not worth a case until they spread or are reported ----------
+
+
+def watch_post(post: Post, verdict, category: str, score: float,
+               harm_value: float) -> WatchedPost:
+    """Keep a flagged post's screening result for later: re-scored as it spreads."""
+    watched, _ = WatchedPost.objects.update_or_create(
+        post=post,
+        defaults={"category": category, "score": score, "expected_harm": harm_value,
+                  "screening": _screening_entry(verdict), "reason": verdict.reason,
+                  "state": WatchedPost.State.WATCHING},
+    )
+    record_event("screening.watched", actor_label="screening", subject=post,
+                 data={"category": category, "score": round(score, 4),
+                       "expected_harm": round(harm_value, 3)})
+    return watched
+
+
+def rescore_watched_post(post: Post) -> Case | None:
+    """Re-weigh a watched post's score by its reach now (after an echo, a reply, a like):
+    a case opens once its expected harm clears the bar. Does nothing for unwatched posts."""
+    with transaction.atomic():
+        watched = (WatchedPost.objects.select_for_update()
+                   .filter(post_id=post.pk, state=WatchedPost.State.WATCHING).first())
+        if watched is None:
+            return None
+        post = Post.objects.get(pk=post.pk)
+        if post.state != PostState.PUBLISHED:
+            return None
+        watched.expected_harm = harm.expected_harm(post, watched.score)
+        watched.rescored_at = timezone.now()
+        bar = harm.case_bar(watched.category)
+        if bar is not None and watched.expected_harm < bar:
+            watched.save(update_fields=["expected_harm", "rescored_at"])
+            return None
+        # Leave the watch before the case opens, so opening it does not join the watch again.
+        watched.state = WatchedPost.State.CASE_OPENED
+        watched.save(update_fields=["expected_harm", "rescored_at", "state"])
+        entry = {**watched.screening, "reason": f"{watched.reason}; spreading: expected harm "
+                                                 f"{watched.expected_harm:.1f}"}
+        case = _case_from_screening(post, watched.category, entry, watched.score,
+                                    entry["reason"], watched.expected_harm)
+        watched.case = case
+        watched.save(update_fields=["case"])
+    return case
+
+
+def rescore_watched_posts(now: datetime | None = None) -> int:
+    """Periodic job: re-score posts watched within the watch window; returns cases opened."""
+    since = (now or timezone.now()) - policy.WATCH_WINDOW
+    ids = list(WatchedPost.objects.filter(state=WatchedPost.State.WATCHING,
+                                          watched_at__gte=since)
+               .order_by("-expected_harm").values_list("post_id", flat=True))
+    opened = 0
+    for post in Post.objects.filter(pk__in=ids):
+        opened += rescore_watched_post(post) is not None
+    return opened
+
+
+def _join_watch(case: Case) -> None:
+    """A report or notice opened a case on a watched post: bring in the model's evidence."""
+    watched = WatchedPost.objects.filter(post_id=case.post_id,
+                                         state=WatchedPost.State.WATCHING).first()
+    if watched is None:
+        return
+    case.screening = [*case.screening, watched.screening]
+    case.confidence = max(case.confidence, watched.score)
+    # A report filed as "violation" is about the model's category: its severity and deadline.
+    rules = category_policy(watched.category)
+    if SEVERITY_WEIGHT[rules.severity] > SEVERITY_WEIGHT[category_policy(case.category).severity]:
+        case.category = watched.category
+        case.deadline = min(case.deadline, timezone.now() + rules.deadline)
+    case.save(update_fields=["screening", "confidence", "category", "deadline"])
+    watched.state, watched.case = WatchedPost.State.REPORTED, case
+    watched.save(update_fields=["state", "case"])
 
 
 def open_case_for_account_screening(account: User, verdict) -> Case:

@@ -44,8 +44,15 @@ class ScreeningVerdict:
     elapsed_ms: float = 0.0
     # Detectors whose scores only hold here: their cases are left to the accurate tier.
     cases_deferred: set[str] = field(default_factory=set)
+    # The outcome comes from a score at a policy threshold (a model), not from a rule, a hash
+    # list or a failure: such a case is gated by expected harm (safety/cases/harm.py).
+    by_score: bool = False
+    # Every (category, score) whose score reached a case threshold: each category is gated
+    # by its own expected-harm bar, so a case may open for one while another is only watched.
+    case_candidates: dict[str, float] = field(default_factory=dict)
 
-    def raise_to(self, outcome: str, category: str | None, score: float, reason: str) -> None:
+    def raise_to(self, outcome: str, category: str | None, score: float, reason: str,
+                 *, by_score: bool = False) -> None:
         if OUTCOME_RANK[outcome] > OUTCOME_RANK[self.outcome] or (
             outcome == self.outcome and score > self.score
         ):
@@ -55,6 +62,13 @@ class ScreeningVerdict:
                 score,
                 reason,
             )
+            self.by_score = by_score
+
+    @property
+    def is_model_case(self) -> bool:
+        """A case only a score asks for: no hold, no rule or hash match, no failed detector."""
+        return (self.outcome == "case" and self.by_score and self.category is not None
+                and not self.failed_detectors)
 
     @property
     def evidence(self) -> dict[str, dict[str, list[str]]]:
@@ -222,7 +236,8 @@ def _apply_thresholds(verdict: ScreeningVerdict, result: DetectorResult, categor
         verdict.raise_to("hold", category, score, why)
     elif (rules.case is not None and score >= rules.case - shift
           and result.detector not in verdict.cases_deferred):
-        verdict.raise_to("case", category, score, why)
+        verdict.raise_to("case", category, score, why, by_score=True)
+        verdict.case_candidates[category] = max(score, verdict.case_candidates.get(category, 0))
 
 
 def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ParleyError, RateLimited
 from parley.posts.models import PostState
+from parley.safety.cases import harm, services
 from parley.safety.cases import selectors as cases
-from parley.safety.cases import services
 from parley.safety.cases.models import OPEN_STATES, ActionKind, Appeal
 from parley.safety.policy import APPEAL_WINDOW, POLICY, category_policy, dsa_category_label
 from parley.safety.web.forms import (
@@ -125,7 +125,8 @@ def queue(request: HttpRequest) -> HttpResponse:
                      "sources": _sources_text(notices),
                      "label": _category_label(case.category)})
     return render(request, "safety/queue.html", {"rows": rows, "form": BulkActionForm(),
-                                                 "limit": QUEUE_LIMIT})
+                                                 "limit": QUEUE_LIMIT,
+                                                 "budget": harm.budget_status()})
 
 
 @moderator_required
