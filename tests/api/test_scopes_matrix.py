@@ -23,8 +23,8 @@ from parley.api.oauth import scope_satisfied
 from parley.filters import services as filter_services
 from parley.filters.services import KeywordChange
 from parley.notifications import services as notification_services
-from parley.posts.polls import PollSpec
 from parley.posts import services as post_services
+from parley.posts.polls import PollSpec
 from parley.safety.cases import services as case_services
 from parley.timelines import services as timeline_services
 
