@@ -202,3 +202,20 @@ def test_the_instance_reports_the_poll_limits(api_for, member):
     limits = api_for(member).get("/api/v2/instance").json()["configuration"]["polls"]
     assert limits == {"max_options": 4, "max_characters_per_option": 50,
                       "min_expiration": 300, "max_expiration": 2592000}
+
+
+def test_a_page_of_polls_costs_the_same_queries_at_5_and_20(member, other_member, api_for,
+                                                            publish, django_assert_max_num_queries):
+    reader = api_for(other_member)
+    for i in range(20):
+        post = publish(member, f"poll {i}", poll=PollSpec(["a", "b"], 3600, multiple=True))
+        if i % 2:
+            reader.post(f"/api/v1/polls/{post.poll.pk}/votes", {"choices[]": ["0", "1"]})
+    counts = []
+    for limit in (5, 20):
+        with django_assert_max_num_queries(20) as captured:
+            page = reader.get("/api/v1/timelines/public", {"limit": limit}).json()
+        assert len(page) == limit and all(status["poll"] for status in page)
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert sum(s["poll"]["voted"] for s in page) == 10

@@ -186,6 +186,9 @@ class StatusContext:
                 if p is not None:
                     accounts[p.author_id] = p.author
         self.stats = AccountStats(accounts.values())
+        shown_polls = [poll for post in posts for p in (post, post.reblog_of)
+                       if p is not None and (poll := poll_of(p)) is not None]
+        self.poll_results = polls.results_of(shown_polls, self.viewer)
 
 
 def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
@@ -237,7 +240,10 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "reblog": None,
         "application": None,
         "card": None,
-        "poll": serialize_poll(poll, ctx.viewer) if (poll := poll_of(post)) else None,
+        "poll": (
+            serialize_poll(poll, ctx.viewer, ctx.poll_results.get(poll.pk))
+            if (poll := poll_of(post)) else None
+        ),
         "edited_at": iso(post.edited_at),
         "filtered": [serialize_filter_result(m) for m in ctx.filters.matches(post)],
     }
@@ -250,10 +256,11 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
     return data
 
 
-def serialize_poll(poll: Poll, viewer: User | None) -> dict[str, Any]:
+def serialize_poll(poll: Poll, viewer: User | None,
+                   counted: polls.PollResults | None = None) -> dict[str, Any]:
     """Mastodon's Poll entity. With ``hide_totals`` only the author sees the option counts
-    before the poll ends."""
-    counted = polls.results(poll, viewer)
+    before the poll ends. ``counted``: the results, when loaded with the page's."""
+    counted = counted or polls.results(poll, viewer)
     hidden = poll.hide_totals and not poll.expired and (
         viewer is None or viewer.pk != poll.post.author_id
     )

@@ -84,15 +84,36 @@ def poll_of(post: Post) -> Poll | None:
 
 
 def results(poll: Poll, viewer: User | None) -> PollResults:
-    counts = dict(
-        poll.votes.values_list("choice").annotate(n=Count("pk")).values_list("choice", "n")
+    return results_of([poll], viewer)[poll.pk]
+
+
+def results_of(polls: list[Poll], viewer: User | None) -> dict[int, PollResults]:
+    """The results of several polls (a page of statuses) in three queries, whatever their
+    number: counts per option, voters per poll, and the viewer's own choices."""
+    if not polls:
+        return {}
+    ids = [poll.pk for poll in polls]
+    votes = PollVote.objects.filter(poll_id__in=ids).order_by()
+    counts: dict[int, dict[int, int]] = {}
+    for poll_id, choice, n in votes.values("poll_id", "choice").annotate(
+        n=Count("pk")
+    ).values_list("poll_id", "choice", "n"):
+        counts.setdefault(poll_id, {})[choice] = n
+    voters = dict(
+        votes.values("poll_id").annotate(n=Count("user_id", distinct=True))
+        .values_list("poll_id", "n")
     )
-    option_votes = [counts.get(i, 0) for i in range(len(poll.options))]
-    voters = poll.votes.values("user").distinct().count()
-    own: list[int] = []
+    own: dict[int, list[int]] = {}
     if viewer is not None and viewer.is_authenticated:
-        own = sorted(poll.votes.filter(user=viewer).values_list("choice", flat=True))
-    return PollResults(option_votes, sum(option_votes), voters, own)
+        for poll_id, choice in votes.filter(user=viewer).values_list("poll_id", "choice"):
+            own.setdefault(poll_id, []).append(choice)
+    found = {}
+    for poll in polls:
+        per_option = counts.get(poll.pk, {})
+        option_votes = [per_option.get(i, 0) for i in range(len(poll.options))]
+        found[poll.pk] = PollResults(option_votes, sum(option_votes), voters.get(poll.pk, 0),
+                                     sorted(own.get(poll.pk, [])))
+    return found
 
 
 def vote(voter: User, poll: Poll, choices: list[int]) -> Poll:
