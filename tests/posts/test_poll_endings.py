@@ -51,3 +51,15 @@ def test_a_held_post_s_poll_ends_without_notices(member, other_member):
     assert polls.notify_ended_polls() == 1
     assert not Notification.objects.filter(kind="poll").exists()
     assert Poll.objects.get(pk=post.poll.pk).ended_notified_at is not None
+
+
+def test_the_web_notifications_page_says_the_poll_ended(member, other_member, client):
+    post = posts.create_post(member, "Ends", poll=PollSpec(["a", "b"], 300))
+    polls.vote(other_member, post.poll, [1])
+    _ended(post.poll)
+    polls.notify_ended_polls()
+    client.force_login(other_member)
+    page = client.get("/notifications").content.decode()
+    assert "A poll you voted in has ended" in page
+    client.force_login(member)
+    assert "A poll you made has ended" in client.get("/notifications").content.decode()
