@@ -24,6 +24,7 @@ from parley.filters import services as filter_services
 from parley.filters.services import KeywordChange
 from parley.notifications import services as notification_services
 from parley.posts import services as post_services
+from parley.posts.polls import PollSpec
 from parley.safety.cases import services as case_services
 from parley.timelines import services as timeline_services
 
@@ -96,6 +97,7 @@ MATRIX: dict[str, Rule] = {
     "api/v1/statuses/:status_id/history": optional("read:statuses"),
     "api/v1/statuses/:status_id/favourited_by": optional("read:accounts"),
     "api/v1/statuses/:status_id/reblogged_by": optional("read:accounts"),
+    "api/v1/polls/:poll_id": optional("read:statuses"),
     "api/v1/media/:media_id": required("write:media"),
     "api/v1/timelines/home": required("read:statuses"),
     "api/v1/timelines/public": optional("read:statuses"),
@@ -161,7 +163,8 @@ def world(make_member, moderator):
     """bob (the token's owner) with a DM to alice, a tagged public post, media, a
     notification, and a decided report about him that he appealed."""
     alice, bob = make_member("alice"), make_member("bob")
-    dm = post_services.create_post(bob, f"@alice {SECRET}", visibility="direct")
+    dm = post_services.create_post(bob, f"@alice {SECRET}", visibility="direct",
+                                   poll=PollSpec([SECRET, "no"], expires_in=3600))
     public = post_services.create_post(bob, "Morning walk #parley")
     media = post_services.attach_media(bob, _png())
     notification = notification_services.notify(recipient=bob, actor=alice,
@@ -181,6 +184,7 @@ def world(make_member, moderator):
         "case_id": notice.case_id, "statement_id": statement.pk, "appeal_id": appeal.pk,
         "receipt": notice.receipt, "list_id": reading.pk, "filter_id": muted.pk,
         "keyword_id": muted.keywords.get().pk, "filter_status_id": filtered_status.pk,
+        "poll_id": dm.poll.pk,
     }
     return {"bob": bob, "ids": ids}
 
@@ -214,8 +218,8 @@ def expected_for_member_token(rule: Rule, scope: str) -> int:
 
 
 def read_anonymously(route: str) -> int:
-    """Read as nobody, the routes of bob's DM find nothing; the rest answer."""
-    return 404 if ":status_id" in route else 200
+    """Read as nobody, the routes of bob's DM (and its poll) find nothing; the rest answer."""
+    return 404 if ":status_id" in route or ":poll_id" in route else 200
 
 
 def expected_without_token(route: str, rule: Rule) -> int:

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from parley.accounts import services as accounts
 from parley.posts import services as posts
 from parley.posts.models import PostState
+from parley.posts.polls import PollSpec
 from parley.timelines import services as timelines
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,6 +30,8 @@ READ_PATHS = [
     ("api history", "follower", "/api/v1/statuses/{post}/history", "api"),
     ("api favourited by", "follower", "/api/v1/statuses/{post}/favourited_by", "api"),
     ("api reblogged by", "anonymous", "/api/v1/statuses/{post}/reblogged_by", "api"),
+    ("api poll", "anonymous", "/api/v1/polls/{poll}", "api"),
+    ("api poll", "follower", "/api/v1/polls/{poll}", "api"),
     ("api account statuses", "anonymous", "/api/v1/accounts/{author}/statuses", "api"),
     ("api account statuses", "follower", "/api/v1/accounts/{author}/statuses", "api"),
     ("api pinned statuses", "anonymous", "/api/v1/accounts/{author}/statuses?pinned=true",
@@ -67,6 +70,7 @@ NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
         r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
         r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark|pin)", r"api/v[12]/media",
+        r"api/v1/polls/.*/votes",
         r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
@@ -111,7 +115,8 @@ def held_world(make_member, api_for):
     author, follower, mentioned = make_member("author"), make_member("fan"), make_member("tagged")
     accounts.follow(follower, author)
     parent = posts.create_post(author, "an innocent parent post")
-    post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent)
+    post = posts.create_post(author, f"#{SECRET} hello @tagged {BODY}", in_reply_to=parent,
+                             poll=PollSpec([f"{BODY} yes", "no"], expires_in=3600))
     posts.favourite(follower, post)
     posts.bookmark(follower, post)
     posts.pin_post(author, post)
@@ -154,6 +159,7 @@ def test_held_post_is_invisible(held_world, name, who, path, kind):
         author=held_world["author"].pk,
         author_name=held_world["author"].username,
         list=held_world["list"].pk,
+        poll=held_world["post"].poll.pk,
     )
     response = _client(held_world, who, kind).get(url)
     assert response.status_code in (200, 404)
@@ -185,6 +191,14 @@ def test_moderators_are_members_on_the_member_api(held_world, moderator):
 def test_control_the_same_paths_show_a_published_post(held_world):
     posts.transition_post(held_world["post"], PostState.PUBLISHED)
     response = _client(held_world, "anonymous", "api").get(f"/api/v1/timelines/tag/{SECRET}")
+    assert BODY in response.content.decode()
+
+
+def test_control_the_released_post_shows_its_poll(held_world):
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    response = _client(held_world, "follower", "api").get(
+        f"/api/v1/polls/{held_world['post'].poll.pk}")
+    assert response.status_code == 200
     assert BODY in response.content.decode()
 
 
@@ -224,7 +238,7 @@ def test_every_route_is_a_listed_read_path_or_cannot_show_held_posts():
     from django.urls import get_resolver, resolve
 
     listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a",
-                                                      list=1)).route
+                                                      list=1, poll=1)).route
               for _, _, path, _ in READ_PATHS}
     exempt = [re.compile(rx) for rxs in NOT_CONTENT_READS.values() for rx in rxs]
     unaccounted = [route for route in _routes(get_resolver().url_patterns)

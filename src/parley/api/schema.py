@@ -60,6 +60,15 @@ COMPONENTS: dict[str, dict[str, Any]] = {
          "replies_count": INT},
         in_reply_to_id=NSTR, edited_at=NSTR, text=NSTR,
         reblog={"type": "object", "nullable": True},
+        poll={**ref("Poll"), "nullable": True},
+    ),
+    "Poll": entity(
+        {"id": ID, "expires_at": NSTR, "expired": BOOL, "multiple": BOOL, "votes_count": INT,
+         "voters_count": {"type": "integer", "nullable": True},
+         "options": {"type": "array", "items": entity(
+             {"title": STR, "votes_count": {"type": "integer", "nullable": True}})},
+         "emojis": {"type": "array"}},
+        voted=BOOL, own_votes={"type": "array", "items": INT},
     ),
     "StatusSource": entity({"id": ID, "text": STR, "spoiler_text": STR}),
     "StatusEdit": entity({"content": STR, "created_at": STR, "account": ref("Account")}),
@@ -150,7 +159,11 @@ STATUS_BODY = {
     "language": text(16),
     "in_reply_to_id": ID,
     "scheduled_at": {**STR, "description": "not supported yet: 422"},
-    "poll": {**OBJECT, "description": "not supported yet: 422"},
+    "poll": {"type": "object", "description": "a poll (form: poll[options][], ...)",
+             "properties": {
+                 "options": {"type": "array", "items": text(50), "minItems": 2, "maxItems": 4},
+                 "expires_in": {**INT, "minimum": 300, "maximum": 2592000},
+                 "multiple": BOOL, "hide_totals": BOOL}},
 }
 STATUS_ACTION = Op("", returns=ref("Status"))
 TYPE_FILTERS = {"types[]": {"type": "array", "items": text(32)},
@@ -311,10 +324,17 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/statuses"): Op("Post a status (header Idempotency-Key accepted)",
                                     body=STATUS_BODY, returns=ref("Status")),
     ("GET", "/api/v1/statuses/{status_id}"): Op("A status", returns=ref("Status")),
+    ("GET", "/api/v1/polls/{poll_id}"): Op("A poll of a status the caller may see",
+                                          returns=ref("Poll")),
+    ("POST", "/api/v1/polls/{poll_id}/votes"): Op(
+        "Vote on a poll (once; 422 when ended, out of range or several on single-choice)",
+        body={"choices": {"type": "array", "items": INT, "minItems": 1}},
+        required=("choices",), returns=ref("Poll")),
     ("PUT", "/api/v1/statuses/{status_id}"): Op(
         "Edit a status",
         body={k: STATUS_BODY[k] for k in ("status", "spoiler_text", "sensitive", "media_ids",
-                                          "scheduled_at", "poll")},
+                                          "scheduled_at")}
+        | {"poll": {**OBJECT, "description": "editing a poll is not supported yet: 422"}},
         returns=ref("Status")),
     ("DELETE", "/api/v1/statuses/{status_id}"): Op("Delete a status (returns it with its text)",
                                                   returns=ref("Status")),

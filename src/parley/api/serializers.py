@@ -15,8 +15,10 @@ from parley.accounts.selectors import follow_request_count
 from parley.filters.models import Filter, FilterKeyword, FilterStatus
 from parley.filters.selectors import NO_FILTERS, ActiveFilter, FilterMatch, ViewerFilters
 from parley.notifications.models import SAFETY_KINDS, Notification
+from parley.posts import polls
 from parley.posts import selectors as post_selectors
-from parley.posts.models import MediaAttachment, Post, PostState
+from parley.posts.models import MediaAttachment, Poll, Post, PostState
+from parley.posts.polls import poll_of
 
 
 def iso(value) -> str | None:
@@ -184,6 +186,9 @@ class StatusContext:
                 if p is not None:
                     accounts[p.author_id] = p.author
         self.stats = AccountStats(accounts.values())
+        shown_polls = [poll for post in posts for p in (post, post.reblog_of)
+                       if p is not None and (poll := poll_of(p)) is not None]
+        self.poll_results = polls.results_of(shown_polls, self.viewer)
 
 
 def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
@@ -235,7 +240,10 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "reblog": None,
         "application": None,
         "card": None,
-        "poll": None,
+        "poll": (
+            serialize_poll(poll, ctx.viewer, ctx.poll_results.get(poll.pk))
+            if (poll := poll_of(post)) else None
+        ),
         "edited_at": iso(post.edited_at),
         "filtered": [serialize_filter_result(m) for m in ctx.filters.matches(post)],
     }
@@ -245,6 +253,33 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
             "pending_review": post.state == PostState.HELD,
             "distributed": post.distributed_at is not None,
         }
+    return data
+
+
+def serialize_poll(poll: Poll, viewer: User | None,
+                   counted: polls.PollResults | None = None) -> dict[str, Any]:
+    """Mastodon's Poll entity. With ``hide_totals`` only the author sees the option counts
+    before the poll ends. ``counted``: the results, when loaded with the page's."""
+    counted = counted or polls.results(poll, viewer)
+    hidden = poll.hide_totals and not poll.expired and (
+        viewer is None or viewer.pk != poll.post.author_id
+    )
+    data: dict[str, Any] = {
+        "id": str(poll.pk),
+        "expires_at": iso(poll.expires_at),
+        "expired": poll.expired,
+        "multiple": poll.multiple,
+        "votes_count": counted.votes_count,
+        "voters_count": counted.voters_count,
+        "options": [
+            {"title": title, "votes_count": None if hidden else votes}
+            for title, votes in zip(poll.options, counted.option_votes, strict=True)
+        ],
+        "emojis": [],
+    }
+    if viewer is not None:
+        data["voted"] = bool(counted.own_votes)
+        data["own_votes"] = counted.own_votes
     return data
 
 

@@ -12,6 +12,7 @@ from parley.api import views_misc as misc
 from parley.api import views_notifications as notifications
 from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
+from parley.api import views_polls as polls
 from parley.api import views_safety as safety
 from parley.api import views_statuses as statuses
 from parley.api import views_timelines as timelines
@@ -107,6 +108,9 @@ urlpatterns = [
     ],
     route("api/v1/blocks", accounts.BlockListView.as_view()),
     route("api/v1/mutes", accounts.MuteListView.as_view()),
+    # polls
+    route(f"api/v1/polls/{ID.format('poll_id')}", polls.PollView.as_view()),
+    route(f"api/v1/polls/{ID.format('poll_id')}/votes", polls.PollVotesView.as_view()),
     # statuses
     route("api/v1/statuses", statuses.StatusesView.as_view()),
     route(f"api/v1/statuses/{ID.format('status_id')}", statuses.StatusView.as_view()),

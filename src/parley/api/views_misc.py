@@ -35,6 +35,7 @@ from parley.api.serializers import (
 )
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
+from parley.posts import polls
 from parley.streaming.selectors import instance_streaming_url
 from parley.timelines import selectors as timeline_selectors
 from parley.timelines import services as timeline_services
@@ -182,10 +183,10 @@ def _configuration() -> dict:
             "video_matrix_limit": 0,
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": polls.MAX_OPTIONS,
+            "max_characters_per_option": polls.MAX_OPTION_CHARS,
+            "min_expiration": polls.MIN_EXPIRATION,
+            "max_expiration": polls.MAX_EXPIRATION,
         },
         "translation": {"enabled": False},
     }

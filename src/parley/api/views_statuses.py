@@ -8,10 +8,13 @@ from rest_framework.response import Response
 from parley.api.base import (
     AnonymousOr,
     MastodonAPIView,
+    checked_text,
     id_or_404,
     param_bool,
     param_fetch_ids,
     param_ids,
+    param_list,
+    param_raw,
     param_str,
     refuse_unsupported,
     viewer,
@@ -28,13 +31,58 @@ from parley.core.errors import NotFound, ValidationFailed
 from parley.filters.selectors import active_filters
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
+from parley.posts.polls import PollSpec
 from parley.posts.viewcounts import record_views
 
 # Accepted by Mastodon, not built here yet: refusing beats silently posting at once.
-NOT_YET = {
-    "scheduled_at": "Scheduled statuses are not supported yet (scheduled_at)",
-    "poll": "Polls are not supported yet (poll)",
-}
+NOT_YET = {"scheduled_at": "Scheduled statuses are not supported yet (scheduled_at)"}
+NOT_YET_IN_EDITS = NOT_YET | {"poll": "Editing a poll is not supported yet (poll)"}
+
+
+def _poll_spec(request: Request) -> PollSpec | None:
+    """``poll`` as a JSON object, or as form fields ``poll[options][]``, ``poll[expires_in]``,
+    ``poll[multiple]``, ``poll[hide_totals]``; None without options."""
+    raw = param_raw(request, "poll")
+    if isinstance(raw, dict):
+        options = raw.get("options")
+        if options in (None, "", []):
+            return None
+        if not isinstance(options, list) or any(not isinstance(o, str) for o in options):
+            raise ValidationFailed("Validation failed: poll[options] must be a list of strings")
+        return PollSpec(
+            options=[checked_text("poll[options]", o) for o in options],
+            expires_in=_expires_in(raw.get("expires_in")),
+            multiple=_truthy(raw.get("multiple")),
+            hide_totals=_truthy(raw.get("hide_totals")),
+        )
+    if raw not in (None, ""):
+        raise ValidationFailed("Validation failed: poll must be an object")
+    options = param_list(request, "poll[options]")
+    if not options:
+        if param_raw(request, "poll[expires_in]") not in (None, ""):
+            raise ValidationFailed("Validation failed: poll[options] can't be blank")
+        return None
+    return PollSpec(
+        options=options,
+        expires_in=_expires_in(param_raw(request, "poll[expires_in]")),
+        multiple=param_bool(request, "poll[multiple]"),
+        hide_totals=param_bool(request, "poll[hide_totals]"),
+    )
+
+
+def _expires_in(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValidationFailed("Validation failed: poll[expires_in] must be a number of seconds")
+    text = str(value)
+    if len(text) > 12:
+        raise ValidationFailed("Validation failed: poll[expires_in] is out of range")
+    return int(text)
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on", "t"}
 
 
 def _in_reply_to(request: Request, user):
@@ -66,6 +114,7 @@ class StatusesView(MastodonAPIView):
             sensitive=param_bool(request, "sensitive"),
             language=param_str(request, "language", "") or "",
             idempotency_key=request.headers.get("Idempotency-Key"),
+            poll=_poll_spec(request),
         )
         post = selectors.get_post(post.pk, request.user)
         return Response(serialize_one_status(post, request))
@@ -91,7 +140,7 @@ class StatusView(MastodonAPIView):
         return Response(data)
 
     def put(self, request: Request, status_id: str) -> Response:
-        refuse_unsupported(request, NOT_YET)
+        refuse_unsupported(request, NOT_YET_IN_EDITS)
         post = selectors.get_post(status_id, request.user)
         media_ids = param_ids(request, "media_ids")
         services.edit_post(

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     REBLOG = "reblog"
     STATUS = "status"
     UPDATE = "update"
+    POLL = "poll"  # a poll the recipient made or voted in has ended
     # A moderation decision about the recipient's content or account (statement of reasons).
     MODERATION_WARNING = "moderation_warning"
     # Parley's own: the decision on the recipient's appeal, and on a report they filed.

@@ -26,7 +26,8 @@ def notify(
 ) -> Notification | None:
     """Notify ``recipient`` unless it is the actor, or blocked/muted the actor."""
     # Decisions reach the author even if they blocked or muted the moderator.
-    if kind not in SAFETY_KINDS and _unwanted(recipient, actor):
+    # A poll's end reaches its author too (Mastodon: the author is the notification's account).
+    if kind not in SAFETY_KINDS and _unwanted(recipient, actor, own_poll=kind == "poll"):
         return None
     try:
         with transaction.atomic():
@@ -83,7 +84,9 @@ def notify_outcome(*, recipient: User, kind: str, subject_id: int, outcome: str,
     return notification
 
 
-def _unwanted(recipient: User, actor: User) -> bool:
+def _unwanted(recipient: User, actor: User, *, own_poll: bool = False) -> bool:
+    if own_poll and recipient.pk == actor.pk:
+        return False
     return (
         recipient.pk == actor.pk
         or Block.objects.filter(blocker=recipient, blocked=actor).exists()

@@ -185,3 +185,35 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
         ]
+
+
+class Poll(models.Model):
+    """A poll attached to a post: its options are screened with the post's text."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="poll")
+    options = models.JSONField(default=list)  # the option titles, in order
+    expires_at = models.DateTimeField(db_index=True)
+    multiple = models.BooleanField(default=False)
+    hide_totals = models.BooleanField(default=False)
+    # Set once the author and voters were told the poll ended (the worker's periodic job).
+    ended_notified_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class PollVote(models.Model):
+    """One choice of one voter; a multiple-choice poll has one row per chosen option."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_votes"
+    )
+    choice = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "user", "choice"], name="unique_poll_choice")
+        ]

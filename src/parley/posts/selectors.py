@@ -8,10 +8,19 @@ from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, User
 from parley.core.errors import NotFound
-from parley.posts.models import Bookmark, Like, MediaAttachment, Post, PostState, Visibility
+from parley.posts.models import (
+    Bookmark,
+    Like,
+    MediaAttachment,
+    Poll,
+    Post,
+    PostState,
+    Visibility,
+)
 
 POST_RELATED = (
-    "author", "reblog_of", "reblog_of__author", "in_reply_to", "reblog_of__in_reply_to"
+    "author", "reblog_of", "reblog_of__author", "in_reply_to", "reblog_of__in_reply_to",
+    "poll", "reblog_of__poll",
 )
 POST_PREFETCH = (
     "tags",
@@ -128,6 +137,18 @@ def get_post(post_id: int | str, viewer: User | None) -> Post:
     if post is None:
         raise NotFound("Record not found")
     return post
+
+
+def get_poll(poll_id: int | str, viewer: User | None) -> Poll:
+    """A poll, only if the viewer may see its post (as ``get_post``): 404 otherwise."""
+    try:
+        pk = int(poll_id)
+    except (TypeError, ValueError):
+        raise NotFound("Record not found") from None
+    post_id = Poll.objects.filter(pk=pk).values_list("post_id", flat=True).first()
+    if post_id is None:
+        raise NotFound("Record not found")
+    return get_post(post_id, viewer).poll
 
 
 def posts_by_ids(ids: list[int], viewer: User | None) -> list[Post]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.core.errors import NotAllowed, NotFound, PostRejected, ValidationFailed
-from parley.posts import selectors
+from parley.posts import polls, selectors
 from parley.posts import text as post_text
 from parley.posts.models import (
     POST_TRANSITIONS,
@@ -117,11 +117,13 @@ def create_post(
     language: str = "",
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
+    poll: polls.PollSpec | None = None,
 ) -> Post:
     """Validate, screen and store a post (or an echo of one), then queue its fan-out.
 
     Screening may hold the post (only its author sees it) or reject it (PostRejected).
-    ``visibility=None`` means the default: a reply's is its parent's, anything else is public."""
+    ``visibility=None`` means the default: a reply's is its parent's, anything else is public.
+    A ``poll``'s options are screened with the text: a threat in an option holds the post."""
     _check_can_post(author)
     if idempotency_key:
         previous = IdempotencyKey.objects.filter(user=author, key=idempotency_key).first()
@@ -135,13 +137,18 @@ def create_post(
     spoiler_text = (spoiler_text or "").strip()
     media = _owned_media(author, media_ids)
     _validate_text(text, spoiler_text, bool(media))
+    if poll is not None:
+        if media:
+            raise ValidationFailed("Validation failed: a post with a poll cannot have media")
+        poll = polls.validate_poll(poll)
     if in_reply_to is not None:
         in_reply_to = selectors.get_post(in_reply_to.pk, author)
     visibility = visibility or default_visibility(in_reply_to)
 
     from parley.safety.screening import pipeline
 
-    verdict = pipeline.screen_new_post(author, text, spoiler_text, media, accurate_follows=True)
+    verdict = pipeline.screen_new_post(author, _with_options(text, poll), spoiler_text, media,
+                                       accurate_follows=True)
     if verdict.outcome == "reject":
         raise PostRejected(verdict.reason or "This post violates the rules of this instance")
 
@@ -163,6 +170,8 @@ def create_post(
         )
         post.mentions.set(mentioned)
         post.tags.set(_tags(tag_names))
+        if poll is not None:
+            polls.attach_poll(post, poll, post.created_at)
         for item in media:
             item.post = post
             item.save(update_fields=["post"])
@@ -180,6 +189,13 @@ def create_post(
         if post.state == PostState.PUBLISHED:
             _queue_distribution(post)
     return post
+
+
+def _with_options(text: str, poll: polls.PollSpec | None) -> str:
+    """The text screening reads: the post's text followed by its poll's options."""
+    if poll is None:
+        return text
+    return "\n".join([text, *poll.options])
 
 
 def _create_reblog(author: User, original: Post) -> Post:
@@ -263,7 +279,9 @@ def edit_post(
     media_ids = None if media_ids is None else list(media_ids)
     screened_media = post.media.all() if media_ids is None else MediaAttachment.objects.filter(
         owner=editor, pk__in=media_ids)
-    verdict = pipeline.screen_new_post(editor, text, spoiler_text, list(screened_media))
+    existing = polls.poll_of(post)
+    screened = _with_options(text, polls.PollSpec(existing.options, 0) if existing else None)
+    verdict = pipeline.screen_new_post(editor, screened, spoiler_text, list(screened_media))
     if verdict.outcome == "reject":
         raise PostRejected(verdict.reason or "This post violates the rules of this instance")
     content_html, mentioned, tag_names = _render(text)

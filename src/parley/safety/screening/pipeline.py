@@ -386,7 +386,10 @@ def record_post_screening(post, verdict: ScreeningVerdict) -> None:
 
 
 def _post_text(post) -> str:
-    return "\n".join(part for part in (post.spoiler_text, post.text) if part)
+    """What the accurate tier reads: content warning, text and any poll's options."""
+    poll = getattr(post, "poll", None)
+    options = poll.options if poll is not None else []
+    return "\n".join(part for part in (post.spoiler_text, post.text, *options) if part)
 
 
 def screen_before_distribution(post) -> str:

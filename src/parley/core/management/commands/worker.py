@@ -1,5 +1,6 @@
 """`parley worker`: run background tasks (fan-out, screening, notices); every minute, the
-periodic safety jobs (escalate overdue cases, end timed sanctions, purge content); and every
+periodic safety jobs (escalate overdue cases, end timed sanctions, purge content) and the
+notices of ended polls; and every
 few seconds the recovery round (heartbeat, stale tasks back to READY, re-queue of posts whose
 fan-out never finished).
 
@@ -23,12 +24,14 @@ log = logging.getLogger("parley.worker")
 
 def run_jobs_forever(interval: float, stop: threading.Event) -> None:
     """Run the periodic jobs every ``interval`` seconds until ``stop`` is set."""
+    from parley.posts.polls import notify_ended_polls
     from parley.safety.cases.jobs import run_periodic_jobs
 
     while not stop.is_set():
         try:
             close_old_connections()
             run_periodic_jobs()
+            notify_ended_polls()
         except Exception:  # never let one bad run end the loop
             log.exception("periodic jobs failed")
         finally:
