@@ -97,15 +97,14 @@ def oauth_app(db):
 
 @pytest.fixture
 def api_for(oauth_app):
-    """An APIClient authenticated as ``user`` with the given scopes."""
+    """An APIClient authenticated as ``user`` with the given scopes (asked again for the
+    same member and scopes, it uses the same token)."""
 
     def make(user, scope: str = "read write follow") -> APIClient:
-        token = get_access_token_model().objects.create(
-            user=user,
-            application=oauth_app,
+        token, _ = get_access_token_model().objects.update_or_create(
             token=f"tok-{user.pk}-{scope.replace(' ', '-')}",
-            expires=timezone.now() + timedelta(days=1),
-            scope=scope,
+            defaults={"user": user, "application": oauth_app, "scope": scope,
+                      "expires": timezone.now() + timedelta(days=1)},
         )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")

@@ -11,19 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api_for(api_for):
-    """One client per member and scope (a token is made once)."""
-    made: dict = {}
-
-    def client(user, scope: str = "read write follow"):
-        if (user.pk, scope) not in made:
-            made[user.pk, scope] = api_for(user, scope)
-        return made[user.pk, scope]
-
-    return client
-
-
-@pytest.fixture
 def thread(member, other_member, publish):
     """alice writes to bob, bob answers."""
     first = publish(member, "@bob shall we meet at noon?", visibility="direct")

@@ -12,19 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api_for(api_for):
-    """One client per member and scope (a token is made once)."""
-    made: dict = {}
-
-    def client(user, scope: str = "read write follow"):
-        if (user.pk, scope) not in made:
-            made[user.pk, scope] = api_for(user, scope)
-        return made[user.pk, scope]
-
-    return client
-
-
-@pytest.fixture
 def locked(member, api_for):
     """alice locks her account through the API."""
     response = api_for(member).patch(

@@ -16,19 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api_for(api_for):
-    """One client per member and scope (a token is made once)."""
-    made: dict = {}
-
-    def client(user, scope: str = "read write follow"):
-        if (user.pk, scope) not in made:
-            made[user.pk, scope] = api_for(user, scope)
-        return made[user.pk, scope]
-
-    return client
-
-
-@pytest.fixture
 def liked(member, make_member, publish):
     """Three members like alice's post."""
     post = publish(member, "a post worth liking")
