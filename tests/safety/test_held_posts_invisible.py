@@ -61,6 +61,8 @@ READ_PATHS = [
     ("web parent thread", "follower", "/@{author_name}/{parent}", "web"),
     ("web search", "follower", "/search?q=" + SECRET, "web"),
     ("web notifications", "mentioned", "/notifications", "web"),
+    ("web conversations", "mentioned", "/conversations", "web"),
+    ("web held conversation", "mentioned", "/conversations/{dm}", "web"),
 ]
 
 
@@ -76,6 +78,7 @@ NOT_CONTENT_READS = {
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
+        r"conversations/.*/remove",
     ],
     "conversation read/delete: answered through the selector of GET /api/v1/conversations "
     "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],
@@ -160,6 +163,7 @@ def test_held_post_is_invisible(held_world, name, who, path, kind):
         author_name=held_world["author"].username,
         list=held_world["list"].pk,
         poll=held_world["post"].poll.pk,
+        dm=held_world["dm"].pk,
     )
     response = _client(held_world, who, kind).get(url)
     assert response.status_code in (200, 404)
@@ -219,6 +223,9 @@ def test_control_conversations_show_the_released_direct_message(held_world):
     posts.transition_post(held_world["dm"], PostState.PUBLISHED)
     reader = _client(held_world, "mentioned", "api")
     assert BODY in reader.get("/api/v1/conversations").content.decode()
+    web = _client(held_world, "mentioned", "web")
+    assert BODY in web.get("/conversations").content.decode()
+    assert BODY in web.get(f"/conversations/{held_world['dm'].pk}").content.decode()
 
 
 def _routes(patterns, prefix=""):
@@ -238,7 +245,7 @@ def test_every_route_is_a_listed_read_path_or_cannot_show_held_posts():
     from django.urls import get_resolver, resolve
 
     listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a",
-                                                      list=1, poll=1)).route
+                                                      list=1, poll=1, dm=1)).route
               for _, _, path, _ in READ_PATHS}
     exempt = [re.compile(rx) for rxs in NOT_CONTENT_READS.values() for rx in rxs]
     unaccounted = [route for route in _routes(get_resolver().url_patterns)

@@ -218,3 +218,11 @@ def conversations_for_rows(viewer: User, rows: list[dict]) -> list[Conversation]
         )
         for row in rows
     ]
+
+
+def conversation_posts(viewer: User, conversation_id: int) -> list[Post]:
+    """The messages of one of the viewer's conversations, oldest first (what the web UI's
+    conversation page shows): the same direct posts the conversation list is read from."""
+    return list(
+        with_related(_direct_posts_shown(viewer).filter(thread=conversation_id)).order_by("id")
+    )

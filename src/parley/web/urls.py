@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from parley.web import views, views_data
+from parley.web import views, views_data, views_member
 
 app_name = "web"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("follow_requests", views.follow_requests, name="follow_requests"),
     re_path(r"^follow_requests/@(?P<username>\w+)/(?P<answer>authorize|reject)$",
             views.answer_follow_request, name="answer_follow_request"),
+    path("conversations", views_member.conversations, name="conversations"),
+    path("conversations/<int:conversation_id>", views_member.conversation, name="conversation"),
+    path("conversations/<int:conversation_id>/remove", views_member.hide_conversation,
+         name="hide_conversation"),
     path("settings/profile", views.settings_profile, name="settings"),
     path("settings/password", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/data", views_data.data_settings, name="settings_data"),

@@ -1,0 +1,46 @@
+"""Issue 14's member pages in a real browser (Debian's chromium via Playwright): messages,
+bookmarks, lists, polls and the home timeline's live updates, clicked through."""
+
+import pytest
+from playwright.sync_api import expect
+
+from parley.posts import services as post_services
+from parley.posts.models import Post
+from tests.web.test_browser_member_ui import PHONE, log_in, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+expect.set_options(timeout=30_000)
+
+
+def fits_the_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_read_and_answer_a_direct_message_on_a_phone(live_server, browser, member,
+                                                      other_member):
+    post_services.create_post(other_member, "@alice are you coming on Friday?",
+                              visibility="direct")
+    page = open_page(browser, PHONE)
+    log_in(page, live_server.url, "alice")
+    page.get_by_role("link", name="Messages").click()
+    conversations = page.get_by_role("list", name="Conversations")
+    expect(conversations.get_by_role("listitem")).to_have_count(1)
+    expect(conversations).to_contain_text("Unread")
+    assert fits_the_width(page)
+
+    conversations.get_by_role("link").click()
+    message = page.get_by_role("article").filter(has_text="coming on Friday")
+    expect(message.get_by_text("Direct", exact=True)).to_be_visible()
+    expect(page.get_by_label("Your reply")).to_have_value("@bob ")
+    page.get_by_label("Your reply").fill("@bob yes, I'll bring cake")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_role("status")).to_contain_text("Posted.")
+    reply = page.get_by_role("article").filter(has_text="bring cake")
+    expect(reply.get_by_text("Direct", exact=True)).to_be_visible()
+    assert Post.objects.get(author=member).visibility == "direct"
+    assert fits_the_width(page)
+
+    page.get_by_role("link", name="← All messages").click()
+    expect(page.get_by_role("list", name="Conversations")).not_to_contain_text("Unread")
+    expect(page.get_by_role("list", name="Conversations")).to_contain_text("You: @bob yes")
+    assert page.csp_errors == []

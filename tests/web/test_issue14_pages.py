@@ -1,0 +1,79 @@
+"""The issue-14 member pages through Django's test client: who may open them, what they
+show, and that forms keep what was typed. The browser tests click through the same pages
+(tests/web/test_browser_issue14.py)."""
+
+import pytest
+from django.test import Client
+
+from parley.posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("path", ["/conversations", "/conversations/1"])
+def test_pages_ask_to_log_in(path):
+    response = Client().get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/login")
+
+
+# -- direct messages ------------------------------------------------------------------------
+
+
+def test_conversations_newest_first_with_unread_marked(member, other_member, make_member,
+                                                       publish):
+    carol = make_member("carol")
+    older = publish(other_member, "@alice lunch on Monday?", visibility="direct")
+    publish(carol, "@alice the keys are under the mat", visibility="direct")
+    page = logged_in(member).get("/conversations").content.decode()
+    assert page.index("keys are under the mat") < page.index("lunch on Monday")
+    assert page.count("Unread") == 2
+
+    thread = logged_in(member).get(f"/conversations/{older.pk}").content.decode()
+    assert "lunch on Monday" in thread and "Direct" in thread
+    assert 'name="visibility" value="direct"' in thread and "@bob " in thread
+    page = logged_in(member).get("/conversations").content.decode()
+    assert page.count("Unread") == 1
+
+
+def test_reply_from_the_conversation_stays_direct(member, other_member, publish):
+    dm = publish(other_member, "@alice lunch on Monday?", visibility="direct")
+    client = logged_in(member)
+    response = client.post("/compose", {"text": "@bob yes, noon", "visibility": "direct",
+                                        "in_reply_to": dm.pk,
+                                        "next": f"/conversations/{dm.pk}"})
+    assert response["Location"] == f"/conversations/{dm.pk}"
+    reply = Post.objects.get(author=member)
+    assert reply.visibility == "direct" and reply.in_reply_to_id == dm.pk
+    assert "yes, noon" in client.get(f"/conversations/{dm.pk}").content.decode()
+
+
+def test_a_refused_reply_keeps_the_text(member, other_member, publish, settings):
+    settings.PARLEY_MAX_POST_CHARS = 20
+    dm = publish(other_member, "@alice hi", visibility="direct")
+    client = logged_in(member)
+    client.post("/compose", {"text": "@bob " + "long " * 10, "visibility": "direct",
+                             "in_reply_to": dm.pk, "next": f"/conversations/{dm.pk}"})
+    page = client.get(f"/conversations/{dm.pk}").content.decode()
+    assert "Your post is too long" in page and "long long long" in page
+
+
+def test_another_members_conversation_is_a_404(member, other_member, make_member, publish):
+    make_member("carol")
+    dm = publish(other_member, "@carol our secret", visibility="direct")
+    client = logged_in(member)
+    assert client.get(f"/conversations/{dm.pk}").status_code == 404
+    assert client.post(f"/conversations/{dm.pk}/remove").status_code == 404
+    assert "our secret" not in client.get("/conversations").content.decode()
+
+
+def test_remove_a_conversation_from_the_list(member, other_member, publish):
+    dm = publish(other_member, "@alice old news", visibility="direct")
+    client = logged_in(member)
+    assert client.post(f"/conversations/{dm.pk}/remove").status_code == 302
+    assert "old news" not in client.get("/conversations").content.decode()
