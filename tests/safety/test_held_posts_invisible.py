@@ -62,6 +62,7 @@ READ_PATHS = [
     ("web search", "follower", "/search?q=" + SECRET, "web"),
     ("web notifications", "mentioned", "/notifications", "web"),
     ("web conversations", "mentioned", "/conversations", "web"),
+    ("web bookmarks", "follower", "/bookmarks", "web"),
     ("web held conversation", "mentioned", "/conversations/{dm}", "web"),
 ]
 
@@ -211,6 +212,8 @@ def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_wor
     fan = _client(held_world, "follower", "api")
     for path in ("/api/v1/bookmarks", f"/api/v1/timelines/list/{held_world['list'].pk}"):
         assert BODY in fan.get(path).content.decode(), path
+    web = _client(held_world, "follower", "web")
+    assert BODY in web.get("/bookmarks").content.decode()
 
 
 def test_control_the_released_post_shows_pinned_again(held_world):

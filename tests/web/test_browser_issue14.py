@@ -44,3 +44,34 @@ def test_read_and_answer_a_direct_message_on_a_phone(live_server, browser, membe
     expect(page.get_by_role("list", name="Conversations")).not_to_contain_text("Unread")
     expect(page.get_by_role("list", name="Conversations")).to_contain_text("You: @bob yes")
     assert page.csp_errors == []
+
+
+def test_bookmark_a_post_and_pin_your_own(live_server, browser, member, other_member):
+    post_services.create_post(other_member, "How to fold a paper crane")
+    post_services.create_post(member, "My favourite post, read it first")
+    post_services.create_post(member, "Something newer")
+    page = open_page(browser)
+    log_in(page, live_server.url, "alice")
+    page.get_by_role("link", name="Public").click()
+    crane = page.get_by_role("article").filter(has_text="paper crane")
+    crane.get_by_role("button", name="Bookmark").click()
+    expect(crane.get_by_role("button", name="Bookmarked")).to_be_visible()
+    page.get_by_role("link", name="Bookmarks").click()
+    expect(page.get_by_role("heading", name="Bookmarks")).to_be_visible()
+    kept = page.get_by_role("article").filter(has_text="paper crane")
+    expect(kept).to_have_count(1)
+    kept.get_by_role("button", name="Bookmarked").click()
+    expect(kept.get_by_role("button", name="Bookmark", exact=True)).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("No bookmarks yet")).to_be_visible()
+
+    page.get_by_role("link", name="Profile").click()
+    page.get_by_role("article").filter(has_text="read it first").get_by_role(
+        "button", name="Pin").click()
+    expect(page.get_by_role("status")).to_contain_text("Pinned to your profile.")
+    pinned = page.get_by_role("region", name="Pinned posts")
+    expect(pinned.get_by_role("article")).to_have_count(1)
+    expect(pinned).to_contain_text("read it first")
+    pinned.get_by_role("button", name="Unpin").click()
+    expect(page.get_by_role("region", name="Pinned posts")).to_have_count(0)
+    assert page.csp_errors == []

@@ -16,7 +16,7 @@ def logged_in(user) -> Client:
     return client
 
 
-@pytest.mark.parametrize("path", ["/conversations", "/conversations/1"])
+@pytest.mark.parametrize("path", ["/conversations", "/conversations/1", "/bookmarks"])
 def test_pages_ask_to_log_in(path):
     response = Client().get(path)
     assert response.status_code == 302 and response["Location"].startswith("/login")
@@ -77,3 +77,44 @@ def test_remove_a_conversation_from_the_list(member, other_member, publish):
     client = logged_in(member)
     assert client.post(f"/conversations/{dm.pk}/remove").status_code == 302
     assert "old news" not in client.get("/conversations").content.decode()
+
+
+# -- bookmarks and pins ---------------------------------------------------------------------
+
+
+def test_bookmark_from_a_post_and_find_it_on_bookmarks(member, other_member, publish):
+    post = publish(other_member, "a recipe for plum cake")
+    client = logged_in(member)
+    assert "a recipe for plum cake" not in client.get("/bookmarks").content.decode()
+    response = client.post(f"/posts/{post.pk}/bookmark", {"next": "/public"})
+    assert response["Location"] == "/public"
+    page = client.get("/bookmarks").content.decode()
+    assert "a recipe for plum cake" in page and ">Bookmarked</button>" in page
+    # Only the member's own bookmarks.
+    assert "plum cake" not in logged_in(other_member).get("/bookmarks").content.decode()
+    client.post(f"/posts/{post.pk}/unbookmark")
+    assert "plum cake" not in client.get("/bookmarks").content.decode()
+
+
+def test_pin_your_own_post_shows_it_first_on_the_profile(member, publish):
+    pinned = publish(member, "read this first")
+    for n in range(3):
+        publish(member, f"later post {n}")
+    client = logged_in(member)
+    client.post(f"/posts/{pinned.pk}/pin", {"next": "/@alice"})
+    page = Client().get("/@alice").content.decode()
+    assert 'aria-label="Pinned posts"' in page
+    assert page.index("read this first") < page.index("later post 2")
+    client.post(f"/posts/{pinned.pk}/unpin")
+    assert 'aria-label="Pinned posts"' not in Client().get("/@alice").content.decode()
+
+
+def test_pin_refusals_are_plain_words(member, other_member, publish):
+    theirs = publish(other_member, "not mine")
+    direct = publish(member, "@bob just us", visibility="direct")
+    client = logged_in(member)
+    page = client.post(f"/posts/{theirs.pk}/pin", {"next": "/"}, follow=True).content.decode()
+    assert "Only your own posts can be pinned." in page
+    page = client.post(f"/posts/{direct.pk}/pin", {"next": "/"}, follow=True).content.decode()
+    assert "Only public and unlisted posts can be pinned." in page
+    assert "Validation failed" not in page

@@ -23,6 +23,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>", views_member.conversation, name="conversation"),
     path("conversations/<int:conversation_id>/remove", views_member.hide_conversation,
          name="hide_conversation"),
+    path("bookmarks", views_member.bookmarks, name="bookmarks"),
     path("settings/profile", views.settings_profile, name="settings"),
     path("settings/password", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/data", views_data.data_settings, name="settings_data"),
@@ -40,7 +41,8 @@ urlpatterns = [
     path("confirm/<str:token>", views.confirm_email, name="confirm_email"),
     path("compose", views.compose, name="compose"),
     path("posts/<int:post_id>/edit", views.edit_post, name="edit"),
-    re_path(r"^posts/(?P<post_id>\d+)/(?P<action>like|unlike|echo|unecho|delete)$",
+    re_path(r"^posts/(?P<post_id>\d+)/(?P<action>like|unlike|echo|unecho|bookmark|unbookmark|pin"
+            r"|unpin|delete)$",
             views.post_action, name="post_action"),
     re_path(r"^@(?P<username>\w+)$", views.profile, name="profile"),
     re_path(r"^@(?P<username>\w+)/(?P<post_id>\d+)$", views.thread, name="post"),

@@ -127,10 +127,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     except NotFound:
         return render(request, "web/error.html", {"message": "No such account."}, status=404)
     posts = _page(request, post_selectors.account_posts(account, _viewer(request)))
+    pinned = [] if request.GET.get("max_id") else list(post_selectors.account_posts(
+        account, _viewer(request), pinned=True).order_by("-pinned_at"))
     relationship = None
     if request.user.is_authenticated and request.user.pk != account.pk:
         relationship = account_selectors.relationships(request.user, [account])[account.pk]
-    context = _timeline_context(request, posts) | {
+    context = _timeline_context(request, posts + pinned) | {
+        "posts": posts, "pinned": pinned,
+        "next_max_id": posts[-1].pk if len(posts) == PAGE else None,
         "account": account,
         "relationship": relationship,
         "followers": account_selectors.followers_of(account).count(),
@@ -214,6 +218,16 @@ def post_action(request: HttpRequest, post_id: int, action: str) -> HttpResponse
             post_services.create_post(request.user, reblog_of=target)
         elif action == "unecho":
             post_services.unreblog(request.user, target)
+        elif action == "bookmark":
+            post_services.bookmark(request.user, target)
+        elif action == "unbookmark":
+            post_services.unbookmark(request.user, target.pk)
+        elif action in ("pin", "unpin"):
+            (post_services.pin_post if action == "pin" else post_services.unpin_post)(
+                request.user, post)
+            if not request.headers.get("HX-Request"):
+                messages.success(request, "Pinned to your profile." if action == "pin"
+                                 else "Unpinned from your profile.")
         elif action == "delete":
             post_services.delete_post(request.user, post)
             if request.headers.get("HX-Request"):
@@ -224,8 +238,8 @@ def post_action(request: HttpRequest, post_id: int, action: str) -> HttpResponse
             raise NotFound("Unknown action")
     except ParleyError as exc:
         if request.headers.get("HX-Request"):
-            return HttpResponse(exc.message, status=exc.status)
-        messages.error(request, exc.message)
+            return HttpResponse(plain_error(exc.message), status=exc.status)
+        messages.error(request, plain_error(exc.message))
         return redirect(_safe_next(request))
     if request.headers.get("HX-Request"):
         return _post_fragment(request, post.pk)

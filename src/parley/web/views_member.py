@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from parley.core.errors import NotFound
+from parley.posts import selectors as post_selectors
 from parley.timelines import selectors as timelines
 from parley.timelines import services as timeline_services
-from parley.web.views import DRAFT_KEY, _timeline_context
+from parley.web.views import DRAFT_KEY, PAGE, _timeline_context
 
 CONVERSATIONS_PAGE = 20
 
@@ -76,3 +77,21 @@ def hide_conversation(request: HttpRequest, conversation_id: int) -> HttpRespons
     messages.success(request, "Conversation removed from your list. A new message brings it "
                               "back.")
     return redirect("web:conversations")
+
+
+# -- bookmarks -----------------------------------------------------------------------------
+
+
+@login_required
+def bookmarks(request: HttpRequest) -> HttpResponse:
+    max_id = request.GET.get("max_id") or None
+    if max_id is not None and not max_id.isdigit():
+        raise Http404
+    kept = post_selectors.paginate(post_selectors.bookmarks_of(request.user), max_id=max_id,
+                                   limit=PAGE)
+    posts = post_selectors.posts_of_bookmarks(kept)
+    context = _timeline_context(request, posts) | {
+        "heading": "Bookmarks", "empty": "No bookmarks yet: the Bookmark button under a post "
+        "keeps it here, visible only to you.",
+        "next_max_id": kept[-1].pk if len(kept) == PAGE else None}
+    return render(request, "web/timeline.html", context)
