@@ -63,6 +63,7 @@ READ_PATHS = [
     ("web notifications", "mentioned", "/notifications", "web"),
     ("web conversations", "mentioned", "/conversations", "web"),
     ("web bookmarks", "follower", "/bookmarks", "web"),
+    ("web list", "follower", "/lists/{list}", "web"),
     ("web held conversation", "mentioned", "/conversations/{dm}", "web"),
 ]
 
@@ -79,7 +80,7 @@ NOT_CONTENT_READS = {
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
-        r"conversations/.*/remove",
+        r"conversations/.*/remove", r"lists/<int:list_id>/(rename|delete|members)",
     ],
     "conversation read/delete: answered through the selector of GET /api/v1/conversations "
     "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],
@@ -91,7 +92,7 @@ NOT_CONTENT_READS = {
         r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
         r"api/v1/accounts/(verify|update)_credentials",
         r"api/v1/(blocks|mutes|markers|preferences)", r"api/v1/lists(/.*)?",
-        r"follow_requests",
+        r"follow_requests", r"lists",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
         r"api/v[12]/filters(/.*)?",
@@ -214,6 +215,7 @@ def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_wor
         assert BODY in fan.get(path).content.decode(), path
     web = _client(held_world, "follower", "web")
     assert BODY in web.get("/bookmarks").content.decode()
+    assert BODY in web.get(f"/lists/{held_world['list'].pk}").content.decode()
 
 
 def test_control_the_released_post_shows_pinned_again(held_world):

@@ -75,3 +75,55 @@ def test_bookmark_a_post_and_pin_your_own(live_server, browser, member, other_me
     pinned.get_by_role("button", name="Unpin").click()
     expect(page.get_by_role("region", name="Pinned posts")).to_have_count(0)
     assert page.csp_errors == []
+
+
+def test_make_a_list_and_read_its_timeline_on_a_phone(live_server, browser, member,
+                                                       other_member, make_member):
+    from parley.accounts import services as account_services
+
+    carol = make_member("carol")
+    account_services.follow(member, other_member)
+    account_services.follow(member, carol)
+    post_services.create_post(other_member, "Tomatoes are finally red")
+    post_services.create_post(carol, "Unrelated rant about trains")
+    page = open_page(browser, PHONE)
+    log_in(page, live_server.url, "alice")
+    page.get_by_role("link", name="Lists").click()
+    page.get_by_role("button", name="Create list").click()  # no name yet
+    expect(page.get_by_role("alert")).to_contain_text("Title can't be blank.")
+    page.get_by_label("New list's name").fill("Garden")
+    page.get_by_role("button", name="Create list").click()
+    expect(page.get_by_role("heading", name="Garden")).to_be_visible()
+    expect(page.get_by_text("No posts yet from the accounts on this list.")).to_be_visible()
+
+    # Add from a profile, then from the list page.
+    page.goto(f"{live_server.url}/@bob")
+    page.get_by_text("Your lists", exact=True).click()
+    page.get_by_role("button", name="Add to Garden").click()
+    expect(page.get_by_role("status")).to_contain_text("@bob is on “Garden”.")
+    page.get_by_text("Your lists", exact=True).click()
+    expect(page.get_by_role("button", name="Remove from Garden")).to_be_visible()
+    page.get_by_role("link", name="Lists").click()
+    page.get_by_role("link", name="Garden").click()
+    feed = page.get_by_role("region", name="Posts of Garden")
+    expect(feed).to_contain_text("Tomatoes are finally red")
+    expect(feed).not_to_contain_text("trains")
+    assert fits_the_width(page)
+
+    page.get_by_text("Members and settings").click()
+    page.get_by_label("Add an account you follow").select_option("carol")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("region", name="Posts of Garden")).to_contain_text("trains")
+    page.get_by_text("Members and settings").click()
+    page.get_by_role("button", name="Remove @carol").click()
+    expect(page.get_by_role("region", name="Posts of Garden")).not_to_contain_text("trains")
+
+    page.get_by_text("Members and settings").click()
+    page.get_by_label("Name").fill("Allotment")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.get_by_role("heading", name="Allotment")).to_be_visible()
+    page.get_by_text("Members and settings").click()
+    page.get_by_role("button", name="Delete list").click()
+    expect(page.get_by_role("status")).to_contain_text("List “Allotment” deleted.")
+    expect(page.get_by_text("No lists yet.")).to_be_visible()
+    assert page.csp_errors == []

@@ -5,7 +5,10 @@ show, and that forms keep what was typed. The browser tests click through the sa
 import pytest
 from django.test import Client
 
+from parley.accounts import services as account_services
 from parley.posts.models import Post
+from parley.timelines import services as timeline_services
+from parley.timelines.models import List
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +19,8 @@ def logged_in(user) -> Client:
     return client
 
 
-@pytest.mark.parametrize("path", ["/conversations", "/conversations/1", "/bookmarks"])
+@pytest.mark.parametrize("path", ["/conversations", "/conversations/1", "/bookmarks", "/lists",
+                                  "/lists/1"])
 def test_pages_ask_to_log_in(path):
     response = Client().get(path)
     assert response.status_code == 302 and response["Location"].startswith("/login")
@@ -118,3 +122,64 @@ def test_pin_refusals_are_plain_words(member, other_member, publish):
     page = client.post(f"/posts/{direct.pk}/pin", {"next": "/"}, follow=True).content.decode()
     assert "Only public and unlisted posts can be pinned." in page
     assert "Validation failed" not in page
+
+
+# -- lists ---------------------------------------------------------------------------------
+
+
+def test_create_fill_rename_and_delete_a_list(member, other_member, make_member, publish):
+    carol = make_member("carol")
+    account_services.follow(member, other_member)
+    account_services.follow(member, carol)
+    publish(other_member, "bob's garden update")
+    publish(carol, "carol's hot take")
+    client = logged_in(member)
+    response = client.post("/lists", {"title": "  Gardeners "})
+    a_list = List.objects.get(owner=member)
+    assert a_list.title == "Gardeners" and response["Location"] == f"/lists/{a_list.pk}"
+    client.post(f"/lists/{a_list.pk}/members", {"username": "bob"})
+    page = client.get(f"/lists/{a_list.pk}").content.decode()
+    assert "bob's garden update" in page and "carol's hot take" not in page
+    assert 'aria-label="Remove @bob"' in page and '<option value="carol">' in page
+
+    client.post(f"/lists/{a_list.pk}/rename", {"title": "Green thumbs"})
+    assert "Green thumbs" in client.get("/lists").content.decode()
+    client.post(f"/lists/{a_list.pk}/members", {"username": "bob", "remove": "1"})
+    assert "bob's garden update" not in client.get(f"/lists/{a_list.pk}").content.decode()
+    assert client.post(f"/lists/{a_list.pk}/delete")["Location"] == "/lists"
+    assert not List.objects.filter(owner=member).exists()
+
+
+def test_list_forms_keep_input_and_say_what_is_wrong(member, other_member):
+    client = logged_in(member)
+    response = client.post("/lists", {"title": "   "})
+    assert response.status_code == 400
+    assert "Title can&#x27;t be blank." in response.content.decode()
+    a_list = timeline_services.create_list(member, "Friends")
+    response = client.post(f"/lists/{a_list.pk}/rename", {"title": ""})
+    assert response.status_code == 400 and "Title can&#x27;t be blank." in response.content.decode()
+    # Adding someone you do not follow is refused in plain words.
+    page = client.post(f"/lists/{a_list.pk}/members", {"username": "bob"},
+                       follow=True).content.decode()
+    assert "You must be following this account first." in page
+
+
+def test_add_to_a_list_from_the_profile(member, other_member):
+    account_services.follow(member, other_member)
+    a_list = timeline_services.create_list(member, "Close friends")
+    client = logged_in(member)
+    assert "Add to Close friends" in client.get("/@bob").content.decode()
+    response = client.post(f"/lists/{a_list.pk}/members", {"username": "bob", "next": "/@bob"})
+    assert response["Location"] == "/@bob"
+    assert "Remove from Close friends" in client.get("/@bob").content.decode()
+
+
+def test_another_members_list_is_a_404(member, other_member):
+    theirs = timeline_services.create_list(other_member, "Bob's secret list")
+    client = logged_in(member)
+    assert client.get(f"/lists/{theirs.pk}").status_code == 404
+    for action in ("rename", "delete", "members"):
+        assert client.post(f"/lists/{theirs.pk}/{action}", {"title": "mine",
+                                                             "username": "bob"}).status_code == 404
+    assert List.objects.get(pk=theirs.pk).title == "Bob's secret list"
+    assert "Bob's secret list" not in client.get("/lists").content.decode()

@@ -132,11 +132,16 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     relationship = None
     if request.user.is_authenticated and request.user.pk != account.pk:
         relationship = account_selectors.relationships(request.user, [account])[account.pk]
+    my_lists, on_lists = [], set()
+    if relationship and relationship["following"]:
+        my_lists = list(timelines.lists_of(request.user))
+        on_lists = set(timelines.lists_containing(request.user, account).values_list(
+            "pk", flat=True))
     context = _timeline_context(request, posts + pinned) | {
         "posts": posts, "pinned": pinned,
         "next_max_id": posts[-1].pk if len(posts) == PAGE else None,
         "account": account,
-        "relationship": relationship,
+        "relationship": relationship, "my_lists": my_lists, "on_lists": on_lists,
         "followers": account_selectors.followers_of(account).count(),
         "following": account_selectors.followed_by(account).count(),
     }

@@ -7,13 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from parley.core.errors import NotFound
+from parley.accounts import selectors as account_selectors
+from parley.core.errors import NotFound, ParleyError
 from parley.posts import selectors as post_selectors
 from parley.timelines import selectors as timelines
 from parley.timelines import services as timeline_services
-from parley.web.views import DRAFT_KEY, PAGE, _timeline_context
+from parley.web.errors import plain_error
+from parley.web.views import DRAFT_KEY, PAGE, _page, _safe_next, _timeline_context
 
 CONVERSATIONS_PAGE = 20
 
@@ -95,3 +98,103 @@ def bookmarks(request: HttpRequest) -> HttpResponse:
         "keeps it here, visible only to you.",
         "next_max_id": kept[-1].pk if len(kept) == PAGE else None}
     return render(request, "web/timeline.html", context)
+
+
+# -- lists ---------------------------------------------------------------------------------
+
+
+def _own_list(request: HttpRequest, list_id: int):
+    try:
+        return timelines.get_list(request.user, list_id)
+    except NotFound:
+        return None
+
+
+@login_required
+def lists(request: HttpRequest) -> HttpResponse:
+    title, error = "", None
+    if request.method == "POST":
+        title = request.POST.get("title", "")
+        try:
+            created = timeline_services.create_list(request.user, title)
+        except ParleyError as exc:
+            error = plain_error(exc.message)
+        else:
+            messages.success(request, f"List “{created.title}” created.")
+            return redirect("web:list", list_id=created.pk)
+    return render(request, "web/lists.html", {
+        "lists": timelines.lists_of(request.user), "title": title, "error": error,
+    }, status=400 if error else 200)
+
+
+def _list_page(request: HttpRequest, a_list, *, title=None, error=None) -> HttpResponse:
+    posts = _page(request, timelines.list_timeline(a_list))
+    members = list(timelines.list_memberships(a_list).order_by("account__username"))
+    addable = account_selectors.followed_by(request.user).exclude(
+        pk__in=[entry.account_id for entry in members]).order_by("username")[:500]
+    context = _timeline_context(request, posts) | {
+        "list": a_list, "members": members, "addable": addable,
+        "title": a_list.title if title is None else title, "error": error,
+        "empty": "No posts yet from the accounts on this list.",
+    }
+    return render(request, "web/list.html", context, status=400 if error else 200)
+
+
+@login_required
+def list_page(request: HttpRequest, list_id: int) -> HttpResponse:
+    a_list = _own_list(request, list_id)
+    if a_list is None:
+        return _not_found(request, "No such list.")
+    return _list_page(request, a_list)
+
+
+@login_required
+@require_POST
+def rename_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    a_list = _own_list(request, list_id)
+    if a_list is None:
+        return _not_found(request, "No such list.")
+    title = request.POST.get("title", "")
+    try:
+        timeline_services.update_list(a_list, title=title)
+    except ParleyError as exc:
+        return _list_page(request, a_list, title=title,
+                          error=plain_error(exc.message))
+    messages.success(request, "List renamed.")
+    return redirect("web:list", list_id=a_list.pk)
+
+
+@login_required
+@require_POST
+def delete_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    a_list = _own_list(request, list_id)
+    if a_list is None:
+        return _not_found(request, "No such list.")
+    timeline_services.delete_list(a_list)
+    messages.success(request, f"List “{a_list.title}” deleted.")
+    return redirect("web:lists")
+
+
+@login_required
+@require_POST
+def list_members(request: HttpRequest, list_id: int) -> HttpResponse:
+    """Add (``username``) or, with ``remove``, take an account off one of your lists."""
+    a_list = _own_list(request, list_id)
+    if a_list is None:
+        return _not_found(request, "No such list.")
+    back = _safe_next(request) if request.POST.get("next") else reverse(
+        "web:list", kwargs={"list_id": a_list.pk})
+    username = request.POST.get("username", "")
+    try:
+        account = account_selectors.get_account_by_username(username)
+        if request.POST.get("remove"):
+            timeline_services.remove_from_list(a_list, [account.pk])
+            messages.success(request, f"@{account.username} is off “{a_list.title}”.")
+        else:
+            timeline_services.add_to_list(a_list, [account.pk])
+            messages.success(request, f"@{account.username} is on “{a_list.title}”.")
+    except NotFound:
+        messages.error(request, "Choose an account to add.")
+    except ParleyError as exc:
+        messages.error(request, plain_error(exc.message))
+    return redirect(back)
