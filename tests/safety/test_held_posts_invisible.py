@@ -81,6 +81,7 @@ NOT_CONTENT_READS = {
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
         r"conversations/.*/remove", r"lists/<int:list_id>/(rename|delete|members)",
+        r"polls/<int:poll_id>/vote",
     ],
     "conversation read/delete: answered through the selector of GET /api/v1/conversations "
     "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],

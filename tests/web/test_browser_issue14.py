@@ -127,3 +127,41 @@ def test_make_a_list_and_read_its_timeline_on_a_phone(live_server, browser, memb
     expect(page.get_by_role("status")).to_contain_text("List “Allotment” deleted.")
     expect(page.get_by_text("No lists yet.")).to_be_visible()
     assert page.csp_errors == []
+
+
+def test_compose_a_poll_and_vote_on_it(live_server, browser, member, other_member):
+    page = open_page(browser)
+    log_in(page, live_server.url, "alice")
+    page.get_by_label("What's on your mind?").fill("Where shall we meet?")
+    page.get_by_text("Poll", exact=True).click()
+    page.get_by_label("Option 1").fill("The park")
+    page.get_by_role("button", name="Post").click()  # one option only
+    expect(page.get_by_role("status")).to_contain_text("A poll has 2 to 4 options.")
+    expect(page.get_by_label("Option 1")).to_have_value("The park")
+    page.get_by_label("Option 2").fill("The café")
+    page.get_by_label("Poll ends in").select_option(label="1 hour")
+    page.get_by_label("Hide the counts until the poll ends").check()
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_role("status")).to_contain_text("Posted.")
+    mine = page.get_by_role("article").filter(has_text="Where shall we meet?")
+    expect(mine.get_by_role("group", name="Poll")).to_contain_text("Ends in")
+
+    bob = open_page(browser, PHONE)
+    log_in(bob, live_server.url, "bob")
+    bob.get_by_role("link", name="Public").click()
+    poll = bob.get_by_role("article").filter(has_text="Where shall we meet?").get_by_role(
+        "group", name="Poll")
+    poll.get_by_label("The café").check()
+    poll.get_by_role("button", name="Vote").click()
+    expect(bob.get_by_role("status")).to_contain_text("Your vote is in.")
+    poll = bob.get_by_role("article").filter(has_text="Where shall we meet?").get_by_role(
+        "group", name="Poll")
+    expect(poll).to_contain_text("your choice")
+    expect(poll).to_contain_text("Results show when the poll ends")
+    expect(poll).not_to_contain_text("1 vote")
+    assert fits_the_width(bob)
+
+    page.reload()  # the author sees the counts
+    mine = page.get_by_role("article").filter(has_text="Where shall we meet?")
+    expect(mine.get_by_role("group", name="Poll")).to_contain_text("100% · 1 vote")
+    assert page.csp_errors == [] and bob.csp_errors == []

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from parley.accounts import services as account_services
-from parley.posts.models import Post
+from parley.posts.models import Poll, PollVote, Post
+from parley.posts.polls import PollSpec
 from parley.timelines import services as timeline_services
 from parley.timelines.models import List
 
@@ -20,7 +21,7 @@ def logged_in(user) -> Client:
 
 
 @pytest.mark.parametrize("path", ["/conversations", "/conversations/1", "/bookmarks", "/lists",
-                                  "/lists/1"])
+                                  "/lists/1", "/polls/1/vote"])
 def test_pages_ask_to_log_in(path):
     response = Client().get(path)
     assert response.status_code == 302 and response["Location"].startswith("/login")
@@ -183,3 +184,63 @@ def test_another_members_list_is_a_404(member, other_member):
                                                              "username": "bob"}).status_code == 404
     assert List.objects.get(pk=theirs.pk).title == "Bob's secret list"
     assert "Bob's secret list" not in client.get("/lists").content.decode()
+
+
+# -- polls ---------------------------------------------------------------------------------
+
+
+def test_compose_a_poll(member):
+    client = logged_in(member)
+    client.post("/compose", {"text": "Which day?", "poll_option": ["Monday", "Friday", "", ""],
+                             "poll_expires_in": "3600", "poll_multiple": "on"})
+    poll = Poll.objects.get(post__author=member)
+    assert poll.options == ["Monday", "Friday"] and poll.multiple and not poll.hide_totals
+    assert 3500 < (poll.expires_at - poll.post.created_at).total_seconds() <= 3600
+    page = client.get("/").content.decode()
+    assert 'aria-label="Poll"' in page and 'type="checkbox" name="choice"' in page
+
+
+def test_a_refused_poll_keeps_what_was_typed(member):
+    client = logged_in(member)
+    client.post("/compose", {"text": "Which day?", "poll_option": ["Monday", "", "", ""],
+                             "poll_expires_in": "3600", "poll_hide_totals": "on"})
+    assert not Poll.objects.exists()
+    page = client.get("/").content.decode()
+    assert "A poll has 2 to 4 options." in page
+    assert 'value="Monday"' in page and "Which day?" in page
+    assert 'id="id_poll_hide_totals" name="poll_hide_totals" checked' in page
+    assert '<option value="3600" selected>' in page
+
+
+def test_vote_and_see_results(member, other_member, make_member, publish):
+    post = publish(other_member, "Tea or coffee?",
+                   poll=PollSpec(["Tea", "Coffee"], expires_in=3600))
+    client = logged_in(member)
+    response = client.post(f"/polls/{post.poll.pk}/vote", {"choice": "1", "next": "/public"})
+    assert response["Location"] == "/public"
+    assert list(PollVote.objects.filter(user=member).values_list("choice", flat=True)) == [1]
+    page = client.get(f"/@bob/{post.pk}").content.decode()
+    assert "100% · 1 vote" in page and "your choice" in page and "1 voter" in page
+    again = client.post(f"/polls/{post.poll.pk}/vote", {"choice": "0"}, follow=True)
+    assert "You have already voted on this poll." in again.content.decode()
+    nothing = logged_in(make_member("carol")).post(f"/polls/{post.poll.pk}/vote", {},
+                                                   follow=True)
+    assert "Choose an option before voting." in nothing.content.decode()
+
+
+def test_hidden_totals_show_only_to_the_author_until_the_end(member, other_member, publish):
+    post = publish(other_member, "Secret ballot",
+                   poll=PollSpec(["Yes", "No"], expires_in=3600, hide_totals=True))
+    client = logged_in(member)
+    client.post(f"/polls/{post.poll.pk}/vote", {"choice": "0"})
+    page = client.get(f"/@bob/{post.pk}").content.decode()
+    assert "Results show when the poll ends" in page and "% · " not in page
+    author_page = logged_in(other_member).get(f"/@bob/{post.pk}").content.decode()
+    assert "100% · 1 vote" in author_page
+
+
+def test_a_poll_you_may_not_see_cannot_be_voted_on(member, other_member, publish):
+    post = publish(other_member, "@carol private question", visibility="direct",
+                   poll=PollSpec(["A", "B"], expires_in=3600))
+    response = logged_in(member).post(f"/polls/{post.poll.pk}/vote", {"choice": "0"})
+    assert response.status_code == 404 and not PollVote.objects.exists()

@@ -261,9 +261,7 @@ def serialize_poll(poll: Poll, viewer: User | None,
     """Mastodon's Poll entity. With ``hide_totals`` only the author sees the option counts
     before the poll ends. ``counted``: the results, when loaded with the page's."""
     counted = counted or polls.results(poll, viewer)
-    hidden = poll.hide_totals and not poll.expired and (
-        viewer is None or viewer.pk != poll.post.author_id
-    )
+    hidden = polls.totals_hidden(poll, viewer)
     data: dict[str, Any] = {
         "id": str(poll.pk),
         "expires_at": iso(poll.expires_at),

@@ -116,6 +116,13 @@ def results_of(polls: list[Poll], viewer: User | None) -> dict[int, PollResults]
     return found
 
 
+def totals_hidden(poll: Poll, viewer: User | None) -> bool:
+    """With ``hide_totals`` only the author sees the option counts before the poll ends."""
+    return poll.hide_totals and not poll.expired and (
+        viewer is None or viewer.pk != poll.post.author_id
+    )
+
+
 def vote(voter: User, poll: Poll, choices: list[int]) -> Poll:
     """Record a voter's choices. The caller checked the voter may see the post.
 

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from parley.posts.models import Visibility
+from parley.posts.polls import PollSpec
 
 
 class SignupForm(forms.Form):
@@ -42,6 +43,12 @@ VISIBILITY_CHOICES = [
 ]
 
 
+POLL_DURATIONS = [
+    (300, "5 minutes"), (1800, "30 minutes"), (3600, "1 hour"), (6 * 3600, "6 hours"),
+    (86400, "1 day"), (3 * 86400, "3 days"), (7 * 86400, "7 days"),
+]
+
+
 class ComposeForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            label="What's on your mind?")
@@ -51,6 +58,24 @@ class ComposeForm(forms.Form):
     image = forms.ImageField(required=False, label="Image")
     image_description = forms.CharField(required=False, max_length=1500, label="Image description")
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    poll_expires_in = forms.TypedChoiceField(choices=POLL_DURATIONS, coerce=int, required=False,
+                                             empty_value=86400, label="Poll ends in")
+    poll_multiple = forms.BooleanField(required=False, label="Allow several choices")
+    poll_hide_totals = forms.BooleanField(required=False,
+                                          label="Hide the counts until the poll ends")
+
+    def poll_option_values(self) -> list[str]:
+        """The four option boxes of the compose form, with what was typed (a kept draft)."""
+        typed = list(self.initial.get("poll_options") or [])[:4]
+        return typed + [""] * (4 - len(typed))
+
+    def poll_spec(self, options: list[str]) -> PollSpec | None:
+        """The poll asked for: none unless an option box was filled in."""
+        filled = [option for option in options if option.strip()]
+        if not filled:
+            return None
+        return PollSpec(filled, self.cleaned_data["poll_expires_in"],
+                        self.cleaned_data["poll_multiple"], self.cleaned_data["poll_hide_totals"])
 
 
 class ProfileForm(forms.Form):

@@ -26,7 +26,7 @@ from parley.posts import services as post_services
 from parley.posts.search import search_hashtags, search_posts
 from parley.posts.viewcounts import record_views
 from parley.timelines import selectors as timelines
-from parley.web import links
+from parley.web import links, poll_display
 from parley.web.errors import form_error_text, plain_error
 from parley.web.forms import (
     ComposeForm,
@@ -52,6 +52,7 @@ def _page(request: HttpRequest, queryset) -> list:
 def _timeline_context(request: HttpRequest, posts: list) -> dict:
     """What a page of posts shows; each post on it counts as viewed."""
     record_views(_viewer(request), posts)
+    poll_display.attach(_viewer(request), posts)
     flags = post_selectors.viewer_flags(_viewer(request), posts)
     return {"posts": posts, "flags": flags,
             "next_max_id": posts[-1].pk if len(posts) == PAGE else None}
@@ -74,8 +75,9 @@ def _keep_draft(request: HttpRequest, error: str) -> None:
     """A failed post keeps what was typed: the page it came from shows it again."""
     request.session[DRAFT_KEY] = {
         field: request.POST.get(field, "")
-        for field in ("text", "spoiler_text", "visibility", "image_description", "in_reply_to")
-    }
+        for field in ("text", "spoiler_text", "visibility", "image_description", "in_reply_to",
+                      "poll_expires_in", "poll_multiple", "poll_hide_totals")
+    } | {"poll_options": request.POST.getlist("poll_option")}
     messages.error(request, error)
 
 
@@ -160,6 +162,7 @@ def thread(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
     ancestors, descendants = post_selectors.thread_context(post, viewer)
     everything = [*ancestors, post, *descendants]
     record_views(viewer, everything)
+    poll_display.attach(viewer, everything)
     context = {
         "post": post, "ancestors": ancestors, "descendants": descendants,
         "flags": post_selectors.viewer_flags(viewer, everything),
@@ -190,6 +193,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         post = post_services.create_post(
             request.user, data["text"], spoiler_text=data["spoiler_text"],
             visibility=data["visibility"] or None, in_reply_to=reply_to, media_ids=media_ids,
+            poll=form.poll_spec(request.POST.getlist("poll_option")),
         )
     except RateLimited as exc:
         return rate_limited(request, exc)
@@ -338,6 +342,7 @@ def search(request: HttpRequest) -> HttpResponse:
         context["tags"] = search_hashtags(query, 10)
         posts = search_posts(query, _viewer(request), limit=20)
         context["posts"] = posts
+        poll_display.attach(_viewer(request), posts)
         context["flags"] = post_selectors.viewer_flags(_viewer(request), posts)
     return render(request, "web/search.html", context)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from parley.accounts import selectors as account_selectors
 from parley.core.errors import NotFound, ParleyError
+from parley.posts import polls
 from parley.posts import selectors as post_selectors
 from parley.timelines import selectors as timelines
 from parley.timelines import services as timeline_services
@@ -197,4 +198,28 @@ def list_members(request: HttpRequest, list_id: int) -> HttpResponse:
         messages.error(request, "Choose an account to add.")
     except ParleyError as exc:
         messages.error(request, plain_error(exc.message))
+    return redirect(back)
+
+
+# -- polls ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
+    try:
+        poll = post_selectors.get_poll(poll_id, request.user)
+    except NotFound:
+        return _not_found(request, "This poll is not available.")
+    back = _safe_next(request)
+    choices = [int(c) for c in request.POST.getlist("choice") if c.isdigit() and len(c) < 4]
+    if not choices:
+        messages.error(request, "Choose an option before voting.")
+        return redirect(back)
+    try:
+        polls.vote(request.user, poll, choices)
+    except ParleyError as exc:
+        messages.error(request, plain_error(exc.message))
+    else:
+        messages.success(request, "Your vote is in.")
     return redirect(back)

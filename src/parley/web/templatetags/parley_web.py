@@ -31,3 +31,14 @@ def ago(value: datetime | None) -> str:
 @register.filter
 def visibility_label(value: str) -> str:
     return VISIBILITY_LABELS.get(value, value)
+
+
+@register.simple_tag(takes_context=True)
+def poll_shown(context, poll):
+    """The poll as the viewer sees it: computed for the page by ``poll_display.attach``,
+    or here for a post rendered alone."""
+    from parley.web import poll_display
+
+    if not hasattr(poll, "web_shown"):
+        poll.web_shown = poll_display.shown(poll, context.get("user"))
+    return poll.web_shown
