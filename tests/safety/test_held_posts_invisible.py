@@ -63,6 +63,7 @@ READ_PATHS = [
     ("web notifications", "mentioned", "/notifications", "web"),
     ("web conversations", "mentioned", "/conversations", "web"),
     ("web bookmarks", "follower", "/bookmarks", "web"),
+    ("web home new posts", "follower", "/home/new?since_id=0&show=1", "web"),
     ("web list", "follower", "/lists/{list}", "web"),
     ("web held conversation", "mentioned", "/conversations/{dm}", "web"),
 ]
@@ -216,6 +217,7 @@ def test_control_bookmarks_and_the_list_timeline_show_the_released_post(held_wor
         assert BODY in fan.get(path).content.decode(), path
     web = _client(held_world, "follower", "web")
     assert BODY in web.get("/bookmarks").content.decode()
+    assert BODY in web.get("/home/new?since_id=0&show=1").content.decode()
     assert BODY in web.get(f"/lists/{held_world['list'].pk}").content.decode()
 
 

@@ -165,3 +165,27 @@ def test_compose_a_poll_and_vote_on_it(live_server, browser, member, other_membe
     mine = page.get_by_role("article").filter(has_text="Where shall we meet?")
     expect(mine.get_by_role("group", name="Poll")).to_contain_text("100% · 1 vote")
     assert page.csp_errors == [] and bob.csp_errors == []
+
+
+def test_new_posts_appear_on_home_when_clicked(live_server, browser, member, other_member,
+                                               settings):
+    from parley.accounts import services as account_services
+
+    settings.PARLEY_HOME_POLL_SECONDS = 1
+    account_services.follow(member, other_member)
+    post_services.create_post(other_member, "Morning, everyone")
+    page = open_page(browser)
+    log_in(page, live_server.url, "alice")
+    feed = page.get_by_role("region", name="Home")
+    expect(feed.get_by_role("article")).to_have_count(1)
+    post_services.create_post(other_member, "Breaking: the bakery reopened")
+    post_services.create_post(other_member, "And they have croissants")
+    page.get_by_role("button", name="2 new posts").click()
+    expect(feed.get_by_role("article")).to_have_count(3)
+    expect(feed.get_by_role("article").first).to_contain_text("croissants")
+    expect(page.get_by_role("button", name="2 new posts")).to_have_count(0)
+    post_services.create_post(other_member, "One more thing")
+    page.get_by_role("button", name="1 new post").click()
+    expect(feed.get_by_role("article")).to_have_count(4)
+    expect(feed.get_by_role("article").first).to_contain_text("One more thing")
+    assert page.csp_errors == []

@@ -244,3 +244,29 @@ def test_a_poll_you_may_not_see_cannot_be_voted_on(member, other_member, publish
                    poll=PollSpec(["A", "B"], expires_in=3600))
     response = logged_in(member).post(f"/polls/{post.poll.pk}/vote", {"choice": "0"})
     assert response.status_code == 404 and not PollVote.objects.exists()
+
+
+# -- live updates on home -------------------------------------------------------------------
+
+
+def test_home_polls_for_new_posts_and_loads_them(member, other_member, publish):
+    account_services.follow(member, other_member)
+    first = publish(other_member, "first news")
+    client = logged_in(member)
+    home = client.get("/").content.decode()
+    assert f'hx-get="/home/new?since_id={first.pk}"' in home and 'hx-trigger="every 20s"' in home
+    assert "new post" not in client.get(f"/home/new?since_id={first.pk}").content.decode()
+    publish(other_member, "second news")
+    publish(other_member, "third news")
+    fragment = client.get(f"/home/new?since_id={first.pk}").content.decode()
+    assert "2 new posts" in fragment and "second news" not in fragment
+    shown = client.get(f"/home/new?since_id={first.pk}&show=1").content.decode()
+    assert shown.index("third news") < shown.index("second news")
+    assert "first news" not in shown
+    newest = Post.objects.get(text="third news").pk
+    assert f'hx-get="/home/new?since_id={newest}"' in shown
+
+
+def test_live_updates_need_a_login_and_a_post_id(member):
+    assert Client().get("/home/new?since_id=1").status_code == 286  # htmx stops polling
+    assert logged_in(member).get("/home/new?since_id=abc").status_code == 400

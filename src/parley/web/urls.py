@@ -30,6 +30,7 @@ urlpatterns = [
     path("lists/<int:list_id>/delete", views_member.delete_list, name="delete_list"),
     path("lists/<int:list_id>/members", views_member.list_members, name="list_members"),
     path("polls/<int:poll_id>/vote", views_member.poll_vote, name="poll_vote"),
+    path("home/new", views_member.home_new, name="home_new"),
     path("settings/profile", views.settings_profile, name="settings"),
     path("settings/password", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/data", views_data.data_settings, name="settings_data"),

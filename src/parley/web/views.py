@@ -108,6 +108,11 @@ def home(request: HttpRequest) -> HttpResponse:
     posts = _page(request, timelines.home_timeline(request.user))
     context = _timeline_context(request, posts) | {"form": _compose_form(request),
                                                     "heading": "Home"}
+    if not request.GET.get("max_id"):  # the newest page polls for newer posts
+        from parley.web.views_member import live_poll_seconds
+
+        context["live"] = {"since_id": posts[0].pk if posts else 0,
+                           "poll_seconds": live_poll_seconds()}
     return render(request, "web/timeline.html", context)
 
 

@@ -3,6 +3,7 @@ home timeline's live updates. Thin views over the selectors and services the API
 
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -223,3 +224,33 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     else:
         messages.success(request, "Your vote is in.")
     return redirect(back)
+
+
+# -- live updates of the home timeline ------------------------------------------------------
+
+LIVE_BATCH = 40
+
+
+def live_poll_seconds() -> int:
+    return int(getattr(django_settings, "PARLEY_HOME_POLL_SECONDS", 20))
+
+
+def home_new(request: HttpRequest) -> HttpResponse:
+    """htmx polls this from the home timeline: "N new posts" newer than ``since_id``; with
+    ``show=1`` the new posts themselves (oldest batch first) and the next poller."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=286)  # htmx stops polling
+    since_id = request.GET.get("since_id", "0")
+    if not since_id.isdigit() or len(since_id) > 19:
+        return HttpResponse("since_id must be a post id", status=400)
+    newer = timelines.home_timeline(request.user).filter(pk__gt=int(since_id))
+    context = {"poll_seconds": live_poll_seconds(), "since_id": since_id}
+    if request.GET.get("show"):
+        posts = post_selectors.paginate(newer, min_id=since_id, limit=LIVE_BATCH)
+        context |= _timeline_context(request, posts) | {"next_max_id": None}
+        context["new_posts"] = posts
+        context["since_id"] = posts[0].pk if posts else since_id
+        context["count"] = 0
+    else:
+        context["count"] = newer.count()
+    return render(request, "web/_live.html", context)
