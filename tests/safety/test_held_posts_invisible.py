@@ -82,7 +82,7 @@ NOT_CONTENT_READS = {
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
         r"conversations/.*/remove", r"lists/<int:list_id>/(rename|delete|members)",
-        r"polls/<int:poll_id>/vote",
+        r"polls/<int:poll_id>/vote", r"filters/<int:filter_id>/delete",
     ],
     "conversation read/delete: answered through the selector of GET /api/v1/conversations "
     "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],
@@ -94,7 +94,7 @@ NOT_CONTENT_READS = {
         r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
         r"api/v1/accounts/(verify|update)_credentials",
         r"api/v1/(blocks|mutes|markers|preferences)", r"api/v1/lists(/.*)?",
-        r"follow_requests", r"lists",
+        r"follow_requests", r"lists", r"filters",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
         r"api/v[12]/filters(/.*)?",

@@ -189,3 +189,36 @@ def test_new_posts_appear_on_home_when_clicked(live_server, browser, member, oth
     expect(feed.get_by_role("article")).to_have_count(4)
     expect(feed.get_by_role("article").first).to_contain_text("One more thing")
     assert page.csp_errors == []
+
+
+def test_filter_words_from_the_settings(live_server, browser, member, other_member):
+    post_services.create_post(other_member, "Season finale tonight, no spoilers please")
+    post_services.create_post(other_member, "Lovely weather")
+    page = open_page(browser, PHONE)
+    log_in(page, live_server.url, "alice")
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Filters").click()
+    page.get_by_label("Name").fill("TV")
+    page.get_by_label("Words or phrases, one per line").fill("finale")
+    page.get_by_label("Home timeline and lists").uncheck()
+    page.get_by_role("button", name="Save filter").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose where the filter applies.")
+    expect(page.get_by_label("Name")).to_have_value("TV")
+    page.get_by_label("Public and tag timelines").check()
+    page.get_by_role("button", name="Save filter").click()
+    expect(page.get_by_role("status")).to_contain_text("Filter “TV” saved.")
+    expect(page.get_by_role("list", name="Your filters")).to_contain_text("“finale”")
+    assert fits_the_width(page)
+
+    page.get_by_role("link", name="Public").click()
+    folded = page.get_by_role("article").filter(has_text="Filtered: TV")
+    expect(folded.get_by_text("no spoilers please")).not_to_be_visible()
+    folded.get_by_text("Filtered: TV (show anyway)").click()
+    expect(folded.get_by_text("no spoilers please")).to_be_visible()
+    expect(page.get_by_role("article").filter(has_text="Lovely weather")).not_to_contain_text(
+        "Filtered")
+
+    page.goto(f"{live_server.url}/filters")
+    page.get_by_role("button", name="Delete filter TV").click()
+    expect(page.get_by_text("No filters yet.")).to_be_visible()
+    assert page.csp_errors == []

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from parley.accounts import services as account_services
+from parley.filters.models import Filter
 from parley.posts.models import Poll, PollVote, Post
 from parley.posts.polls import PollSpec
 from parley.timelines import services as timeline_services
@@ -21,7 +22,8 @@ def logged_in(user) -> Client:
 
 
 @pytest.mark.parametrize("path", ["/conversations", "/conversations/1", "/bookmarks", "/lists",
-                                  "/lists/1", "/polls/1/vote"])
+                                  "/lists/1", "/polls/1/vote",
+                                  "/filters"])
 def test_pages_ask_to_log_in(path):
     response = Client().get(path)
     assert response.status_code == 302 and response["Location"].startswith("/login")
@@ -270,3 +272,59 @@ def test_home_polls_for_new_posts_and_loads_them(member, other_member, publish):
 def test_live_updates_need_a_login_and_a_post_id(member):
     assert Client().get("/home/new?since_id=1").status_code == 286  # htmx stops polling
     assert logged_in(member).get("/home/new?since_id=abc").status_code == 400
+
+
+# -- filters --------------------------------------------------------------------------------
+
+
+def test_create_and_delete_a_filter(member, other_member):
+    client = logged_in(member)
+    response = client.post("/filters", {
+        "title": "Spoilers", "keywords": "finale\nwho dies\n", "whole_word": "on",
+        "context": ["home", "public"], "filter_action": "hide", "expires_in": "86400"})
+    assert response["Location"] == "/filters"
+    saved = Filter.objects.get(user=member)
+    assert saved.title == "Spoilers" and saved.filter_action == "hide"
+    assert sorted(saved.contexts) == ["home", "public"] and saved.expires_at is not None
+    assert sorted(k.keyword for k in saved.keywords.all()) == ["finale", "who dies"]
+    page = client.get("/filters").content.decode()
+    assert "“finale”, “who dies”" in page and "Hide it completely" in page
+    assert "Spoilers" not in logged_in(other_member).get("/filters").content.decode()
+    assert logged_in(other_member).post(f"/filters/{saved.pk}/delete").status_code == 404
+    client.post(f"/filters/{saved.pk}/delete")
+    assert not Filter.objects.filter(user=member).exists()
+
+
+def test_a_refused_filter_keeps_the_input(member):
+    client = logged_in(member)
+    response = client.post("/filters", {"title": "Spoilers", "keywords": "finale",
+                                        "filter_action": "warn", "expires_in": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Choose where the filter applies." in page
+    assert 'value="Spoilers"' in page and ">finale</textarea>" in page
+    response = client.post("/filters", {"title": "", "keywords": "", "context": "home"})
+    assert "Add at least one word or phrase to filter." in response.content.decode()
+    assert not Filter.objects.exists()
+
+
+def test_filters_apply_to_the_web_timelines(member, other_member, publish):
+    from parley.filters import services as filter_services
+
+    account_services.follow(member, other_member)
+    publish(other_member, "the finale was wild")
+    publish(other_member, "the weather is nice")
+    publish(other_member, "who dies at the end?")
+    filter_services.create_filter(member, title="Spoilers", context=["home"],
+                                  filter_action="hide", keywords=[
+                                      filter_services.KeywordChange(keyword="finale")])
+    filter_services.create_filter(member, title="Death", context=["public", "account"],
+                                  filter_action="warn", keywords=[
+                                      filter_services.KeywordChange(keyword="dies")])
+    client = logged_in(member)
+    home = client.get("/").content.decode()
+    assert "the finale was wild" not in home and "the weather is nice" in home
+    public = client.get("/public").content.decode()
+    assert "the finale was wild" in public  # the hide filter is for home only
+    assert "Filtered: Death (show anyway)" in public and "who dies at the end?" in public
+    assert "Filtered: Death" in client.get("/@bob").content.decode()
+    assert "Filtered" not in logged_in(other_member).get("/public").content.decode()

@@ -20,6 +20,7 @@ from parley.accounts import services as account_services
 from parley.accounts.models import FollowRequest
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ParleyError, RateLimited
+from parley.filters import selectors as filter_selectors
 from parley.notifications import selectors as notification_selectors
 from parley.posts import selectors as post_selectors
 from parley.posts import services as post_services
@@ -49,13 +50,21 @@ def _page(request: HttpRequest, queryset) -> list:
                                    limit=PAGE)
 
 
-def _timeline_context(request: HttpRequest, posts: list) -> dict:
-    """What a page of posts shows; each post on it counts as viewed."""
+def _timeline_context(request: HttpRequest, posts: list, filter_context: str | None = None
+                      ) -> dict:
+    """What a page of posts shows; each post on it counts as viewed. With a
+    ``filter_context`` the viewer's filters apply: "hide" leaves a post out, "warn" and
+    "blur" show it folded, named by the filter (``filtered_by``)."""
+    next_max_id = posts[-1].pk if len(posts) == PAGE else None
+    active = filter_selectors.active_filters(_viewer(request), filter_context)
+    if active.filters:
+        posts = [post for post in posts if not active.hides(post)]
+        for post in posts:
+            post.filtered_by = ", ".join(m.filter.title for m in active.matches(post))
     record_views(_viewer(request), posts)
     poll_display.attach(_viewer(request), posts)
     flags = post_selectors.viewer_flags(_viewer(request), posts)
-    return {"posts": posts, "flags": flags,
-            "next_max_id": posts[-1].pk if len(posts) == PAGE else None}
+    return {"posts": posts, "flags": flags, "next_max_id": next_max_id}
 
 
 def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
@@ -106,7 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
         posts = _page(request, timelines.public_timeline(None))
         return render(request, "web/landing.html", _timeline_context(request, posts))
     posts = _page(request, timelines.home_timeline(request.user))
-    context = _timeline_context(request, posts) | {"form": _compose_form(request),
+    context = _timeline_context(request, posts, "home") | {"form": _compose_form(request),
                                                     "heading": "Home"}
     if not request.GET.get("max_id"):  # the newest page polls for newer posts
         from parley.web.views_member import live_poll_seconds
@@ -119,13 +128,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def public(request: HttpRequest) -> HttpResponse:
     posts = _page(request, timelines.public_timeline(_viewer(request), local=True))
     return render(request, "web/timeline.html",
-                  _timeline_context(request, posts) | {"heading": "Public timeline"})
+                  _timeline_context(request, posts, "public") | {"heading": "Public timeline"})
 
 
 def tag(request: HttpRequest, name: str) -> HttpResponse:
     posts = _page(request, timelines.tag_timeline(name, _viewer(request)))
     return render(request, "web/timeline.html",
-                  _timeline_context(request, posts) | {"heading": f"#{name}"})
+                  _timeline_context(request, posts, "public") | {"heading": f"#{name}"})
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -144,8 +153,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         my_lists = list(timelines.lists_of(request.user))
         on_lists = set(timelines.lists_containing(request.user, account).values_list(
             "pk", flat=True))
-    context = _timeline_context(request, posts + pinned) | {
-        "posts": posts, "pinned": pinned,
+    shown = _timeline_context(request, posts + pinned, "account")
+    kept = {post.pk for post in shown["posts"]}  # the viewer's filters may hide some
+    context = shown | {
+        "posts": [post for post in posts if post.pk in kept],
+        "pinned": [post for post in pinned if post.pk in kept],
         "next_max_id": posts[-1].pk if len(posts) == PAGE else None,
         "account": account,
         "relationship": relationship, "my_lists": my_lists, "on_lists": on_lists,

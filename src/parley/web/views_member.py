@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from parley.accounts import selectors as account_selectors
@@ -134,7 +135,7 @@ def _list_page(request: HttpRequest, a_list, *, title=None, error=None) -> HttpR
     members = list(timelines.list_memberships(a_list).order_by("account__username"))
     addable = account_selectors.followed_by(request.user).exclude(
         pk__in=[entry.account_id for entry in members]).order_by("username")[:500]
-    context = _timeline_context(request, posts) | {
+    context = _timeline_context(request, posts, "home") | {
         "list": a_list, "members": members, "addable": addable,
         "title": a_list.title if title is None else title, "error": error,
         "empty": "No posts yet from the accounts on this list.",
@@ -247,10 +248,91 @@ def home_new(request: HttpRequest) -> HttpResponse:
     context = {"poll_seconds": live_poll_seconds(), "since_id": since_id}
     if request.GET.get("show"):
         posts = post_selectors.paginate(newer, min_id=since_id, limit=LIVE_BATCH)
-        context |= _timeline_context(request, posts) | {"next_max_id": None}
+        context |= _timeline_context(request, posts, "home") | {"next_max_id": None}
         context["new_posts"] = posts
         context["since_id"] = posts[0].pk if posts else since_id
         context["count"] = 0
     else:
         context["count"] = newer.count()
     return render(request, "web/_live.html", context)
+
+
+# -- filters -------------------------------------------------------------------------------
+
+FILTER_CONTEXTS = [
+    ("home", "Home timeline and lists"), ("notifications", "Notifications"),
+    ("public", "Public and tag timelines"), ("thread", "Threads"), ("account", "Profiles"),
+]
+FILTER_ACTIONS = [
+    ("warn", "Show it behind a warning"), ("hide", "Hide it completely"),
+    ("blur", "Blur its images"),
+]
+FILTER_EXPIRY = [
+    ("", "Never"), ("3600", "1 hour"), ("21600", "6 hours"), ("86400", "1 day"),
+    ("604800", "1 week"), ("2592000", "30 days"),
+]
+
+
+def _filter_form(request: HttpRequest) -> dict:
+    if request.method != "POST":
+        return {"title": "", "keywords": "", "whole_word": True, "context": ["home"],
+                "action": "warn", "expires_in": ""}
+    return {"title": request.POST.get("title", ""),
+            "keywords": request.POST.get("keywords", ""),
+            "whole_word": bool(request.POST.get("whole_word")),
+            "context": request.POST.getlist("context"),
+            "action": request.POST.get("filter_action", "warn"),
+            "expires_in": request.POST.get("expires_in", "")}
+
+
+@login_required
+def filters(request: HttpRequest) -> HttpResponse:
+    from parley.filters import selectors as filter_selectors
+    from parley.filters import services as filter_services
+
+    form, error = _filter_form(request), None
+    if request.method == "POST":
+        words = [line.strip() for line in form["keywords"].splitlines() if line.strip()]
+        expires = form["expires_in"]
+        try:
+            if not words:
+                raise ParleyError("Add at least one word or phrase to filter.")
+            if expires and not expires.isdigit():
+                raise ParleyError("Choose when the filter ends.")
+            created = filter_services.create_filter(
+                request.user, title=form["title"], context=form["context"],
+                filter_action=form["action"], expires_in=int(expires) if expires else None,
+                keywords=[filter_services.KeywordChange(keyword=word,
+                                                        whole_word=form["whole_word"])
+                          for word in words])
+        except ParleyError as exc:
+            error = plain_error(exc.message)
+            if "Context" in exc.message:
+                error = "Choose where the filter applies."
+        else:
+            messages.success(request, f"Filter “{created.title}” saved.")
+            return redirect("web:filters")
+    return render(request, "web/filters.html", {
+        "filters": [
+            {"filter": f, "action": dict(FILTER_ACTIONS).get(f.filter_action, f.filter_action),
+             "where": [dict(FILTER_CONTEXTS).get(c, c) for c in f.contexts],
+             "ended": f.expires_at is not None and f.expires_at <= timezone.now()}
+            for f in filter_selectors.filters_of(request.user)],
+        "form": form, "error": error,
+        "contexts": FILTER_CONTEXTS, "actions": FILTER_ACTIONS, "expiry": FILTER_EXPIRY,
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def delete_filter(request: HttpRequest, filter_id: int) -> HttpResponse:
+    from parley.filters import selectors as filter_selectors
+    from parley.filters import services as filter_services
+
+    try:
+        a_filter = filter_selectors.get_filter(request.user, filter_id)
+    except NotFound:
+        return _not_found(request, "No such filter.")
+    filter_services.delete_filter(a_filter)
+    messages.success(request, f"Filter “{a_filter.title}” deleted.")
+    return redirect("web:filters")
