@@ -271,6 +271,13 @@ PARLEY_TASK_QUEUES = ("safety", "fanout", "bulk", "default")
 # queues (RQ, through django-tasks-rq) on Redis. Nothing lives only in Redis: posts are in
 # the database, and a fan-out lost with Redis is queued again (see timelines.services).
 PARLEY_REDIS_URL = os.environ.get("PARLEY_REDIS_URL", "")
+# Home timelines as Redis sorted sets (fan-out on write) whenever Redis is there; see
+# timelines/feeds.py. Posts of authors with more followers than the limit are merged in
+# at read time instead of being written to every follower's feed.
+PARLEY_HOME_FEEDS = env_bool("PARLEY_HOME_FEEDS", True)
+PARLEY_HOME_FEED_SIZE = int(os.environ.get("PARLEY_HOME_FEED_SIZE", "400"))
+PARLEY_HOME_FEED_TTL = int(os.environ.get("PARLEY_HOME_FEED_TTL", str(14 * 86400)))  # seconds
+PARLEY_FANOUT_FOLLOWER_LIMIT = int(os.environ.get("PARLEY_FANOUT_FOLLOWER_LIMIT", "10000"))
 if PARLEY_REDIS_URL:
     CACHES = {
         "default": {
