@@ -240,6 +240,23 @@ def database_settings(environ: Mapping[str, str], data_dir: Path) -> dict[str, o
 
 
 DATABASES = {"default": database_settings(os.environ, DATA_DIR)}
+# Read replicas (PostgreSQL streaming replicas, comma-separated URLs): timeline and search
+# pages read from one of them (parley.core.replicas), everything else from the primary.
+for _n, _url in enumerate(
+    filter(None, (u.strip() for u in os.environ.get("PARLEY_DATABASE_REPLICA_URLS", "").split(",")))
+):
+    DATABASES[f"replica{_n + 1}"] = database_settings(
+        {**os.environ, "PARLEY_DATABASE_URL": _url}, DATA_DIR
+    )
+PARLEY_READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+# After a write, the writer reads from the primary this long (a replica may lag behind).
+PARLEY_REPLICA_STICKY_SECONDS = int(os.environ.get("PARLEY_REPLICA_STICKY_SECONDS", "10"))
+if PARLEY_READ_REPLICAS:
+    DATABASE_ROUTERS = ["parley.core.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "parley.core.replicas.StickyPrimaryMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL's extras (full-text search) need psycopg, which only the [postgres] extra
 # installs: the embedded mode must start without it.
