@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import redis
 from django.conf import settings
+
+if TYPE_CHECKING:  # redis is the [redis] extra's: the embedded mode runs without it
+    import redis
 
 MERGED_AUTHORS = "parley:home:merged"
 FAN_OUT_BATCH = 500
@@ -46,6 +49,8 @@ def enabled() -> bool:
 
 @cache
 def _client_for(url: str) -> redis.Redis:
+    import redis
+
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import redis
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
@@ -68,6 +67,8 @@ class HomeFeedQuerySet(QuerySet):
         self, *, max_id: int | None, since_id: int | None, min_id: int | None, limit: int
     ) -> list[Post] | None:
         """A page as ``paginate`` pages the database, or None where the feed cannot say."""
+        import redis  # only here: feeds are on only with Redis (the [redis] extra)
+
         try:
             return self._feed_page(max_id, since_id, min_id, limit)
         except redis.RedisError:
