@@ -36,6 +36,13 @@ if PARLEY_REDIS_URL:  # noqa: F405 - the scaled pass: cache and rate limits on r
             "LOCATION": urlunsplit(_redis._replace(path=f"/{_cache_db}")),
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # A "replica": the same test database through a connection of its own (Django's test
+    # mirror). Reads go there only in tests that set PARLEY_READ_REPLICAS = ["replica"].
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+    DATABASE_ROUTERS = ["parley.core.replicas.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "parley.core.replicas.StickyPrimaryMiddleware"]  # noqa: F405
+    PARLEY_READ_REPLICAS = []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

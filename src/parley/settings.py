@@ -240,6 +240,23 @@ def database_settings(environ: Mapping[str, str], data_dir: Path) -> dict[str, o
 
 
 DATABASES = {"default": database_settings(os.environ, DATA_DIR)}
+# Read replicas (PostgreSQL streaming replicas, comma-separated URLs): timeline and search
+# pages read from one of them (parley.core.replicas), everything else from the primary.
+for _n, _url in enumerate(
+    filter(None, (u.strip() for u in os.environ.get("PARLEY_DATABASE_REPLICA_URLS", "").split(",")))
+):
+    DATABASES[f"replica{_n + 1}"] = database_settings(
+        {**os.environ, "PARLEY_DATABASE_URL": _url}, DATA_DIR
+    )
+PARLEY_READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+# After a write, the writer reads from the primary this long (a replica may lag behind).
+PARLEY_REPLICA_STICKY_SECONDS = int(os.environ.get("PARLEY_REPLICA_STICKY_SECONDS", "10"))
+if PARLEY_READ_REPLICAS:
+    DATABASE_ROUTERS = ["parley.core.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "parley.core.replicas.StickyPrimaryMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL's extras (full-text search) need psycopg, which only the [postgres] extra
 # installs: the embedded mode must start without it.
@@ -271,6 +288,13 @@ PARLEY_TASK_QUEUES = ("safety", "fanout", "bulk", "default")
 # queues (RQ, through django-tasks-rq) on Redis. Nothing lives only in Redis: posts are in
 # the database, and a fan-out lost with Redis is queued again (see timelines.services).
 PARLEY_REDIS_URL = os.environ.get("PARLEY_REDIS_URL", "")
+# Home timelines as Redis sorted sets (fan-out on write) whenever Redis is there; see
+# timelines/feeds.py. Posts of authors with more followers than the limit are merged in
+# at read time instead of being written to every follower's feed.
+PARLEY_HOME_FEEDS = env_bool("PARLEY_HOME_FEEDS", True)
+PARLEY_HOME_FEED_SIZE = int(os.environ.get("PARLEY_HOME_FEED_SIZE", "400"))
+PARLEY_HOME_FEED_TTL = int(os.environ.get("PARLEY_HOME_FEED_TTL", str(14 * 86400)))  # seconds
+PARLEY_FANOUT_FOLLOWER_LIMIT = int(os.environ.get("PARLEY_FANOUT_FOLLOWER_LIMIT", "10000"))
 if PARLEY_REDIS_URL:
     CACHES = {
         "default": {

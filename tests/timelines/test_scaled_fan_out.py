@@ -1,6 +1,7 @@
 """Scaled mode, for real: a `parley worker` on RQ (Redis) and PostgreSQL, killed with -9 in the
 middle of a fan-out, or with its Redis lost, and restarted: every follower's timeline ends
-complete, with no post twice and no notification twice."""
+complete, with no post twice and no notification twice, both as the database reads it and
+as the Redis home feeds (fan-out on write) page it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from parley.accounts import services as accounts
 from parley.notifications.models import Notification
 from parley.posts import services
 from parley.posts.models import Post
+from parley.posts.selectors import paginate
+from parley.timelines import feeds
 from parley.timelines import selectors as timelines
 from tests.scaled import (
     REDIS_URL,
@@ -72,12 +75,35 @@ def assert_every_timeline_complete(ids: list[int], followers) -> None:
     assert set(mentions) == set(ids) and max(mentions.values()) == 1
 
 
+def open_home_feeds(followers) -> None:
+    """Each follower reads its home once: its Redis feed exists, so fan-outs write to it."""
+    for follower in followers:
+        paginate(timelines.home_timeline(follower))
+        assert feeds.state(follower.pk).ready
+
+
+def assert_every_home_feed_complete(ids: list[int], followers) -> None:
+    """Every post is in each follower's Redis feed, and its home pages (read through that
+    feed, not the database fallback) show each post once, newest first."""
+    for follower in followers:
+        held = {int(pk) for pk in feeds.client().zrange(feeds.feed_key(follower.pk), 0, -1)}
+        assert set(ids) <= held, f"{follower.username}'s feed misses {set(ids) - held}"
+        page = timelines.home_timeline(follower).feed_page(
+            max_id=None, since_id=None, min_id=None, limit=len(ids) + 10
+        )
+        assert page is not None
+        shown = [post.pk for post in page]
+        assert shown == sorted(set(shown), reverse=True)  # no duplicates, newest first
+        assert set(shown) == set(ids)
+
+
 def test_a_worker_killed_mid_fan_out_leaves_every_timeline_complete_after_restart(
     community, settings, tmp_path
 ):
     author, followers = community
     rq_settings(settings, REDIS_URL)
     empty_rq_queues(settings)
+    open_home_feeds(followers)
     ids = write_posts(author, followers[0])  # each enqueued to RQ when it commits
     assert distributed(ids) == 0
 
@@ -103,6 +129,7 @@ def test_a_worker_killed_mid_fan_out_leaves_every_timeline_complete_after_restar
     finally:
         restarted.stop()
     assert_every_timeline_complete(ids, followers)
+    assert_every_home_feed_complete(ids, followers)
 
 
 def free_port() -> int:
@@ -144,6 +171,8 @@ def test_losing_redis_with_queued_fan_outs_loses_no_post(community, settings, tm
     author, followers = community
     first = ThrowawayRedis(tmp_path)
     rq_settings(settings, first.url)
+    settings.PARLEY_REDIS_URL = first.url
+    open_home_feeds(followers)
     ids = write_posts(author, followers[0], 10)
     first.lose()  # every queued fan-out is gone with it
 
@@ -154,12 +183,15 @@ def test_losing_redis_with_queued_fan_outs_loses_no_post(community, settings, tm
     assert response.status_code == 200, response.content
     ids.append(int(response.json()["id"]))
 
-    second = ThrowawayRedis(tmp_path)  # a new, empty Redis
+    second = ThrowawayRedis(tmp_path)  # a new, empty Redis: no feed, no queued fan-out
     rq_settings(settings, second.url)
+    settings.PARLEY_REDIS_URL = second.url
+    open_home_feeds(followers)  # rebuilt from the database, before any fan-out ran
     worker = WorkerProcess(tmp_path, second.url, *WORKER_ARGS, **WORKER_ENV)
     try:
         wait_until(lambda: distributed(ids) == len(ids), 120, worker, "every fan-out")
+        assert_every_timeline_complete(ids, followers[:1] + followers[-1:])
+        assert_every_home_feed_complete(ids, followers)
     finally:
         worker.stop()
         second.lose()
-    assert_every_timeline_complete(ids, followers[:1] + followers[-1:])

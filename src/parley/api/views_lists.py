@@ -18,6 +18,7 @@ from parley.api.base import (
 )
 from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import serialize_accounts, serialize_list
+from parley.core.replicas import reads_from_replica
 from parley.posts import selectors as post_selectors
 from parley.timelines import selectors, services
 
@@ -92,6 +93,7 @@ class ListAccountsView(MastodonAPIView):
 class ListTimelineView(MastodonAPIView):
     scopes = {"GET": READ}
 
+    @reads_from_replica
     def get(self, request: Request, list_id: str) -> Response:
         a_list = selectors.get_list(request.user, list_id)
         # Mastodon applies "home" filters to lists.

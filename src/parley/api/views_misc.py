@@ -35,6 +35,7 @@ from parley.api.serializers import (
 )
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
+from parley.core.replicas import reads_from_replica
 from parley.posts import polls
 from parley.streaming.selectors import instance_streaming_url
 from parley.timelines import selectors as timeline_selectors
@@ -295,6 +296,7 @@ class PreferencesView(MastodonAPIView):
 class SearchView(MastodonAPIView):
     scopes = {"GET": AnonymousOr("read:search")}
 
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         query = (param_str(request, "q", "") or "").strip()
         kind = param_str(request, "type")

@@ -17,6 +17,7 @@ from parley.api.base import viewer as viewer_of
 from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import serialize_notifications, serialize_statuses
 from parley.core.errors import NotFound
+from parley.core.replicas import reads_from_replica
 from parley.filters.selectors import active_filters
 from parley.notifications import selectors as notification_selectors
 from parley.notifications import services as notification_services
@@ -28,6 +29,7 @@ from parley.timelines import selectors as timelines
 class HomeTimelineView(MastodonAPIView):
     scopes = {"GET": "read:statuses"}
 
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         response, shown = filtered_statuses_response(
             request, timelines.home_timeline(request.user), "home"
@@ -39,6 +41,7 @@ class HomeTimelineView(MastodonAPIView):
 class PublicTimelineView(MastodonAPIView):
     scopes = {"GET": AnonymousOr("read:statuses")}
 
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         queryset = timelines.public_timeline(
             viewer_of(request),
@@ -55,6 +58,7 @@ class PublicTimelineView(MastodonAPIView):
 class TagTimelineView(MastodonAPIView):
     scopes = {"GET": AnonymousOr("read:statuses")}
 
+    @reads_from_replica
     def get(self, request: Request, tag: str) -> Response:
         response, shown = filtered_statuses_response(
             request, timelines.tag_timeline(tag, viewer_of(request)), "public"

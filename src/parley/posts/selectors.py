@@ -207,6 +207,10 @@ def paginate(
     """Mastodon's id-based paging: newest first; ``min_id`` pages forward from a point.
     Pages any queryset by its own ids (posts, or bookmarks by when they were made)."""
     limit = max(1, min(int(limit or 20), cap))
+    if hasattr(queryset, "feed_page"):  # a home timeline on Redis (timelines.selectors)
+        page = queryset.feed_page(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+        if page is not None:
+            return page
     if max_id:
         queryset = queryset.filter(pk__lt=int(max_id))
     if since_id:

@@ -3,6 +3,7 @@ markers and lists."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
@@ -13,7 +14,10 @@ from parley.accounts.selectors import accounts_by_ids
 from parley.core.errors import NotFound
 from parley.posts.models import Post, PostState, Visibility
 from parley.posts.selectors import distributed_posts, with_related
+from parley.timelines import feeds
 from parley.timelines.models import ConversationMark, List, ListMember, Marker, RepliesPolicy
+
+log = logging.getLogger(__name__)
 
 
 def _not_muted(viewer: User | None) -> Q:
@@ -23,12 +27,98 @@ def _not_muted(viewer: User | None) -> Q:
 
 
 def home_timeline(viewer: User) -> QuerySet[Post]:
-    """The viewer's own posts and those of accounts it follows."""
+    """The viewer's own posts and those of accounts it follows. In scaled mode its pages
+    come from the viewer's Redis feed (``HomeFeedQuerySet``), with the same results."""
     followed = Follow.objects.filter(follower=viewer).values("followee_id")
     own = Q(author=viewer) & Q(state__in=[PostState.PUBLISHED, PostState.HELD])
     followed_posts = Q(author_id__in=followed)
     queryset = distributed_posts(viewer).filter(own | followed_posts).filter(_not_muted(viewer))
-    return with_related(queryset)
+    queryset = with_related(queryset)
+    if feeds.enabled():
+        return HomeFeedQuerySet.over(queryset, viewer)
+    return queryset
+
+
+class HomeFeedQuerySet(QuerySet):
+    """The home query, paged through the viewer's Redis feed (``paginate`` asks it first).
+
+    The feed only proposes ids: a page is always this queryset (visibility, blocks, mutes,
+    follows, held/removed/deleted posts, and any filter added to it) restricted to them, so
+    an unfollow, a block, a mute or a removal takes effect at once. The viewer's own posts
+    and those of authors the fan-out skips (too many followers) are read from the database
+    and merged in. Where the feed cannot answer (capped below the page, Redis unreachable)
+    the page is read from the database as in the embedded mode."""
+
+    _feed_viewer: User | None = None
+
+    @classmethod
+    def over(cls, queryset: QuerySet[Post], viewer: User) -> HomeFeedQuerySet:
+        clone = queryset._chain()
+        clone.__class__ = cls
+        clone._feed_viewer = viewer
+        return clone
+
+    def _clone(self) -> HomeFeedQuerySet:
+        clone = super()._clone()
+        clone._feed_viewer = self._feed_viewer
+        return clone
+
+    def feed_page(
+        self, *, max_id: int | None, since_id: int | None, min_id: int | None, limit: int
+    ) -> list[Post] | None:
+        """A page as ``paginate`` pages the database, or None where the feed cannot say."""
+        import redis  # only here: feeds are on only with Redis (the [redis] extra)
+
+        try:
+            return self._feed_page(max_id, since_id, min_id, limit)
+        except redis.RedisError:
+            log.warning("home feed unavailable: reading the database", exc_info=True)
+            return None
+
+    def _feed_page(
+        self, max_id: int | None, since_id: int | None, min_id: int | None, limit: int
+    ) -> list[Post] | None:
+        from parley.timelines.services import rebuild_home_feed
+
+        viewer = self._feed_viewer
+        state = feeds.state(viewer.pk)
+        if not state.ready:
+            rebuild_home_feed(viewer)
+            state = feeds.state(viewer.pk)
+        newest_first = not min_id
+        low = max(int(since_id or 0), int(min_id or 0))
+        if not newest_first and not state.covers(low):
+            return None
+        high = int(max_id) if max_id else None
+        window = self.filter(pk__gt=low)
+        if high:
+            window = window.filter(pk__lt=high)
+        order = "-id" if newest_first else "id"
+        merged = window.filter(author_id__in={viewer.pk} | feeds.merged_authors())
+        candidates = set(
+            merged.prefetch_related(None).order_by(order).values_list("pk", flat=True)[:limit]
+        )
+        count = limit * 2
+        edge = high if newest_first else low  # where the next read of the feed starts
+        while True:
+            found = feeds.ids_between(
+                viewer.pk, edge if not newest_first else low,
+                edge if newest_first else high, newest_first=newest_first, count=count,
+            )
+            candidates.update(found)
+            page = list(window.filter(pk__in=candidates).order_by(order)[:limit])
+            full = len(page) >= limit
+            if len(found) == count:  # the feed may hold more in the window
+                edge = found[-1]
+                # Full up to the feed ids read so far: no unread feed id can come before
+                # the page's last post (a merged post may lie beyond them).
+                if full and (page[-1].pk >= edge if newest_first else page[-1].pk <= edge):
+                    return page if newest_first else page[::-1]
+                count *= 2
+                continue
+            if state.covers(low) or (full and page[-1].pk >= state.floor):
+                return page if newest_first else page[::-1]
+            return None  # the page reaches below what a capped feed holds
 
 
 def public_timeline(

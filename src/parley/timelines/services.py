@@ -121,6 +121,54 @@ def _remember_fan_out_task(post_id: int, result_id: str, tried: int) -> None:
     cache.set(f"fanout-task:{post_id}", (result_id, tried), timeout=86400)
 
 
+# -- home feeds on Redis (scaled mode) ------------------------------------------------------
+
+
+def add_to_home_feeds(post: Post) -> None:
+    """Fan-out on write: put the post in its author's followers' Redis feeds. Runs before
+    the post is marked distributed, so a fan-out killed in between runs again (adding an id
+    twice is a no-op). Authors with more than PARLEY_FANOUT_FOLLOWER_LIMIT followers are
+    skipped: their posts are merged into home pages from the database."""
+    from parley.timelines import feeds
+
+    if not feeds.enabled():
+        return
+    followers = list(
+        Follow.objects.filter(followee_id=post.author_id).values_list("follower_id", flat=True)
+    )
+    if len(followers) > settings.PARLEY_FANOUT_FOLLOWER_LIMIT:
+        feeds.skip_author(post.author_id)
+        return
+    feeds.add_to_feeds(post.pk, followers)
+
+
+def rebuild_home_feed(viewer: User) -> None:
+    """Fill a member's Redis feed from the database: the newest posts of the accounts it
+    follows, but deleted ones. The read filters out what may not be shown (not yet
+    distributed, held, removed), which keeps a post whose fan-out passed this feed by while
+    it was built, or a removed post that is later restored."""
+    from parley.timelines import feeds
+
+    feeds.start_building(viewer.pk)
+    followed = Follow.objects.filter(follower=viewer).values("followee_id")
+    ids = list(
+        Post.objects.filter(author_id__in=followed)
+        .exclude(state=PostState.DELETED)
+        .order_by("-id")
+        .values_list("pk", flat=True)[: settings.PARLEY_HOME_FEED_SIZE]
+    )
+    feeds.finish_building(viewer.pk, ids)
+
+
+def forget_home_feed_on_follow(follow: Follow) -> None:
+    """A new follow brings the account's older posts into home: rebuild the feed after the
+    follow commits (before it, a rebuild could miss the follow)."""
+    from parley.timelines import feeds
+
+    if feeds.enabled():
+        transaction.on_commit(lambda: feeds.forget(follow.follower_id))
+
+
 # -- markers -------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from parley.accounts import services as account_services
 from parley.accounts.models import FollowRequest
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ParleyError, RateLimited
+from parley.core.replicas import reads_from_replica
 from parley.filters import selectors as filter_selectors
 from parley.notifications import selectors as notification_selectors
 from parley.posts import selectors as post_selectors
@@ -110,6 +111,7 @@ def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
                                               "few minutes and try again."}, status=429)
 
 
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         posts = _page(request, timelines.public_timeline(None))
@@ -125,12 +127,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/timeline.html", context)
 
 
+@reads_from_replica
 def public(request: HttpRequest) -> HttpResponse:
     posts = _page(request, timelines.public_timeline(_viewer(request), local=True))
     return render(request, "web/timeline.html",
                   _timeline_context(request, posts, "public") | {"heading": "Public timeline"})
 
 
+@reads_from_replica
 def tag(request: HttpRequest, name: str) -> HttpResponse:
     posts = _page(request, timelines.tag_timeline(name, _viewer(request)))
     return render(request, "web/timeline.html",
@@ -351,6 +355,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "web/notifications.html", {"items": items})
 
 
+@reads_from_replica
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     context = {"query": query, "accounts": [], "tags": [], "posts": [], "flags": {}}
