@@ -36,6 +36,7 @@ from parley.api.serializers import (
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
 from parley.posts import polls
+from parley.posts import services as post_services
 from parley.streaming.selectors import instance_streaming_url
 from parley.timelines import selectors as timeline_selectors
 from parley.timelines import services as timeline_services
@@ -57,6 +58,8 @@ def _app_entity(app, request, with_secret: bool) -> dict:
     if with_secret:
         data["client_id"] = app.client_id
         data["client_secret"] = app._plain_client_secret
+        # Mastodon 4.3: 0, the secret never expires.
+        data["client_secret_expires_at"] = 0
     return data
 
 
@@ -125,7 +128,9 @@ def _rules() -> list[dict]:
 
 def _registrations() -> dict:
     mode = settings.PARLEY_REGISTRATIONS
-    return {"enabled": mode != "closed", "approval_required": mode == "approval", "message": None}
+    return {"enabled": mode != "closed", "approval_required": mode == "approval", "message": None,
+            # Mastodon 4.2: where to sign up when it is elsewhere (here: the API and web).
+            "url": None}
 
 
 def _instance_contact(request) -> dict | None:
@@ -211,6 +216,8 @@ class InstanceV2View(MastodonAPIView):
                 "languages": ["en"],
                 "configuration": {
                     **_configuration(),
+                    "accounts": {"max_featured_tags": 0,
+                                 "max_pinned_statuses": post_services.MAX_PINNED_POSTS},
                     "urls": {"streaming": instance_streaming_url(request)},
                     "vapid": {"public_key": ""},
                 },
