@@ -89,12 +89,16 @@ def _image_url(image, placeholder: str) -> str:
     return image.url if image else static(placeholder)
 
 
+def avatar_path(user: User) -> str:
+    return _image_url(user.avatar, "web/avatar.svg")
+
+
 def serialize_account(
     user: User, request, stats: AccountStats | None = None, with_source: bool = False
 ) -> dict[str, Any]:
     stats = stats or AccountStats([user])
     root = base_url(request)
-    avatar = absolute_url(request, _image_url(user.avatar, "web/avatar.svg"))
+    avatar = absolute_url(request, avatar_path(user))
     header = absolute_url(request, _image_url(user.header, "web/header.svg"))
     count, last = stats.posts.get(user.pk, (0, None))
     data = {

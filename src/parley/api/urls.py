@@ -30,6 +30,7 @@ urlpatterns = [
     route("oauth/authorize", oauth.AuthorizationView.as_view(), "oauth-authorize"),
     route("oauth/token", oauth.TokenView.as_view(), "oauth-token"),
     route("oauth/revoke", oauth.RevokeTokenView.as_view(), "oauth-revoke"),
+    route("oauth/userinfo", oauth.UserinfoView.as_view(), "oauth-userinfo"),
     route(r"\.well-known/oauth-authorization-server", oauth.authorization_server_metadata),
     route("api/openapi.json", SpectacularJSONAPIView.as_view(), "openapi"),
     route(

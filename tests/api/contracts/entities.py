@@ -409,3 +409,13 @@ REPORT = {
 
 ERROR = {"error": STRING, "error_description": Optional(STRING)}
 
+
+# OpenID Connect's UserInfo as Mastodon 4.4 answers it at /oauth/userinfo.
+USERINFO = {
+    "iss": URL,
+    "sub": URL,
+    "name": STRING,
+    "preferred_username": STRING,
+    "profile": URL,
+    "picture": URL,
+}
