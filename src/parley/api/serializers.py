@@ -140,9 +140,9 @@ def serialize_account(
         data["limited"] = True
     if with_source:
         data["source"] = {
-            "privacy": "public",
-            "sensitive": False,
-            "language": "",
+            "privacy": user.posting_visibility,
+            "sensitive": user.posting_sensitive,
+            "language": user.posting_language,
             "note": user.bio,
             "fields": [],
             "follow_requests_count": follow_request_count(user),

@@ -281,18 +281,18 @@ class MarkersView(MastodonAPIView):
 
 
 class PreferencesView(MastodonAPIView):
-    """Posting and reading defaults. Parley keeps none per member yet: these are the
-    defaults ``create_post`` applies (public, not sensitive unless moderators marked the
-    account so, no language) and Mastodon's reading defaults."""
+    """The member's posting defaults, which ``create_post`` applies (media is sensitive too
+    when moderators marked the account so), and Mastodon's reading defaults."""
 
     scopes = {"GET": "read:accounts"}
 
     def get(self, request: Request) -> Response:
         return Response(
             {
-                "posting:default:visibility": "public",
-                "posting:default:sensitive": bool(request.user.sensitized),
-                "posting:default:language": None,
+                "posting:default:visibility": request.user.posting_visibility,
+                "posting:default:sensitive": (request.user.posting_sensitive
+                                              or request.user.sensitized),
+                "posting:default:language": request.user.posting_language or None,
                 "reading:expand:media": "default",
                 "reading:expand:spoilers": False,
             }

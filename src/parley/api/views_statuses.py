@@ -111,8 +111,10 @@ class StatusesView(MastodonAPIView):
             visibility=param_str(request, "visibility") or None,
             in_reply_to=_in_reply_to(request, request.user),
             media_ids=param_ids(request, "media_ids"),
-            sensitive=param_bool(request, "sensitive"),
-            language=param_str(request, "language", "") or "",
+            # Not given: the member's defaults (source[sensitive], source[language]).
+            sensitive=(param_bool(request, "sensitive")
+                       if param_raw(request, "sensitive") not in (None, "") else None),
+            language=param_str(request, "language") or None,
             idempotency_key=request.headers.get("Idempotency-Key"),
             poll=_poll_spec(request),
         )
