@@ -8,8 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from parley.accounts.selectors import accounts_by_ids
-from parley.api.base import MastodonAPIView, link_header, page_params, param_limit, param_list
+from parley.api.base import (
+    MastodonAPIView,
+    link_header,
+    page_params,
+    param_limit,
+    param_list,
+    param_str,
+    parse_id,
+)
 from parley.api.serializers import iso, serialize_accounts, serialize_notifications
+from parley.core.errors import ValidationFailed
 from parley.notifications import selectors as notifications
 from parley.notifications.models import GROUPED_KINDS
 from parley.notifications.selectors import NotificationGroup
@@ -19,9 +28,21 @@ from parley.timelines import selectors as timelines
 EXTRA_FIELDS = ("moderation_warning", "outcome")
 
 
-def _type_filters(request: Request) -> dict[str, list[str] | None]:
+def notification_filters(request: Request) -> dict[str, Any]:
+    """``types[]``, ``exclude_types[]`` and ``account_id`` (only those from that account)."""
     return {"types": param_list(request, "types") or None,
-            "exclude_types": param_list(request, "exclude_types") or None}
+            "exclude_types": param_list(request, "exclude_types") or None,
+            "account_id": param_account_id(request)}
+
+
+def param_account_id(request: Request) -> int | None:
+    raw = param_str(request, "account_id")
+    if raw in (None, ""):
+        return None
+    account_id = parse_id(raw)
+    if account_id is None:
+        raise ValidationFailed("Validation failed: account_id must be an id")
+    return account_id
 
 
 def _grouped_types(request: Request) -> list[str]:
@@ -70,7 +91,7 @@ class GroupedNotificationsView(MastodonAPIView):
 
     def get(self, request: Request) -> Response:
         keyed = notifications.with_group_keys(
-            notifications.notifications_for(request.user, **_type_filters(request)),
+            notifications.notifications_for(request.user, **notification_filters(request)),
             _grouped_types(request),
         )
         heads = notifications.group_heads(keyed, **page_params(request, default_limit=40))
@@ -96,6 +117,6 @@ class UnreadCountView(MastodonAPIView):
         count = notifications.unread_count(
             request.user, marker.last_read_id if marker else 0, limit, grouped=self.grouped,
             grouped_types=_grouped_types(request) if self.grouped else None,
-            **_type_filters(request),
+            **notification_filters(request),
         )
         return Response({"count": count})
