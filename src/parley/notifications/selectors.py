@@ -155,6 +155,14 @@ def notification_groups(
     ]
 
 
+def group_actor_ids(keyed: QuerySet[Notification], key: str) -> list[int]:
+    """The accounts of one group's notifications, newest first, each once."""
+    seen: dict[int, None] = {}
+    for actor_id in keyed.filter(key=key).order_by("-id").values_list("actor_id", flat=True):
+        seen.setdefault(actor_id, None)
+    return list(seen)
+
+
 def unread_count(recipient: User, last_read_id: int, limit: int, *, grouped: bool = False,
                  types: list[str] | None = None, exclude_types: list[str] | None = None,
                  grouped_types: list[str] | None = None, account_id: int | None = None) -> int:
