@@ -28,7 +28,7 @@ from parley.api.serializers import (
 )
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ValidationFailed
-from parley.filters.selectors import active_filters
+from parley.filters.selectors import ANY_CONTEXT, active_filters
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
 from parley.posts.polls import PollSpec
@@ -132,7 +132,8 @@ class StatusView(MastodonAPIView):
     def get(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, viewer(request))
         record_views(viewer(request), [post])
-        return Response(serialize_one_status(post, request))
+        filters = active_filters(viewer(request), ANY_CONTEXT)
+        return Response(serialize_statuses([post], request, filters)[0])
 
     def delete(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, request.user)
