@@ -315,15 +315,17 @@ class SearchView(MastodonAPIView):
             users = list(account_selectors.search_accounts(query, limit + offset))[offset:]
             result["accounts"] = serialize_accounts(users, request)
         if kind in (None, "hashtags"):
-            from parley.posts.search import search_hashtags
+            from parley.posts.search import hashtag_history, search_hashtags
 
+            tags = search_hashtags(query.lstrip("#"), limit)
+            history = hashtag_history(tags)
             result["hashtags"] = [
                 {
                     "name": t.name,
                     "url": request.build_absolute_uri(f"/tags/{t.name}"),
-                    "history": [],
+                    "history": history[t.pk],
                 }
-                for t in search_hashtags(query.lstrip("#"), limit)
+                for t in tags
             ]
         if kind in (None, "statuses") and user is not None:
             from parley.posts.search import search_posts

@@ -204,6 +204,10 @@ def test_tag_and_search(world, member, api_for):
     found = ok(api_for(member).get("/api/v2/search?q=blue"))
     assert_entity(found, E.SEARCH, "Search")
     assert_entities(found["hashtags"], E.TAG, "Tag")
+    [blue] = found["hashtags"]
+    assert len(blue["history"]) == 7  # the last week, today first
+    assert (blue["history"][0]["uses"], blue["history"][0]["accounts"]) == ("1", "1")
+    assert int(blue["history"][0]["day"]) > int(blue["history"][1]["day"])
     assert_entities(found["statuses"], E.STATUS, "Search.statuses")
 
 
