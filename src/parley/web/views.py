@@ -422,7 +422,7 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
                 bio=form.cleaned_data["bio"], avatar=form.cleaned_data["avatar"] or None,
                 header=form.cleaned_data["header"] or None,
                 locked=form.cleaned_data["locked"],
-                posting_visibility=form.cleaned_data["posting_visibility"],
+                posting_visibility=form.cleaned_data["posting_visibility"] or None,
                 posting_sensitive=form.cleaned_data["posting_sensitive"],
                 posting_language=form.cleaned_data["posting_language"])
         except ParleyError as exc:
