@@ -63,6 +63,10 @@ def test_credential_account_and_its_role(member, moderator, api_for):
         me = ok(api_for(user).get("/api/v1/accounts/verify_credentials"))
         assert_entity(me, E.CREDENTIAL_ACCOUNT, "CredentialAccount")
     assert_entity(me["role"], E.ROLE, "Role")
+    # Moderators show their (highlighted) role on their profile; members show none.
+    assert me["role"]["highlighted"] is True
+    assert [r["name"] for r in me["roles"]] == ["Moderator"]
+    assert ok(api_for(member).get(f"/api/v1/accounts/{member.pk}"))["roles"] == []
 
 
 def test_field_in_an_account(member, api_for):
