@@ -108,6 +108,8 @@ MATRIX: dict[str, Rule] = {
     "api/v2/notifications": required("read:notifications"),
     "api/v1/notifications/unread_count": required("read:notifications"),
     "api/v2/notifications/unread_count": required("read:notifications"),
+    "api/v2/notifications/:group_key": required("read:notifications"),
+    "api/v2/notifications/:group_key/accounts": required("read:notifications"),
     "api/v1/notifications/:notification_id": required("read:notifications"),
     "api/v1/admin/reports": required("admin:read:reports"),
     "api/v1/admin/reports/:report_id": required("admin:read:reports"),
@@ -184,7 +186,7 @@ def world(make_member, moderator):
         "case_id": notice.case_id, "statement_id": statement.pk, "appeal_id": appeal.pk,
         "receipt": notice.receipt, "list_id": reading.pk, "filter_id": muted.pk,
         "keyword_id": muted.keywords.get().pk, "filter_status_id": filtered_status.pk,
-        "poll_id": dm.poll.pk,
+        "poll_id": dm.poll.pk, "group_key": notification.group_key,
     }
     return {"bob": bob, "ids": ids}
 

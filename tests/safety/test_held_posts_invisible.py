@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from parley.accounts import services as accounts
+from parley.notifications.models import Notification
 from parley.posts import services as posts
 from parley.posts.models import PostState
 from parley.posts.polls import PollSpec
@@ -45,6 +46,9 @@ READ_PATHS = [
     ("api search", "follower", "/api/v2/search?q=" + SECRET, "api"),
     ("api notifications", "mentioned", "/api/v1/notifications", "api"),
     ("api grouped notifications", "mentioned", "/api/v2/notifications", "api"),
+    ("api notification group", "mentioned", "/api/v2/notifications/{mention_group}", "api"),
+    ("api notification group accounts", "mentioned",
+     "/api/v2/notifications/{mention_group}/accounts", "api"),
     ("api favourites", "follower", "/api/v1/favourites", "api"),
     ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
@@ -78,7 +82,8 @@ NOT_CONTENT_READS = {
         r"api/v1/polls/.*/votes",
         r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
-        r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
+        r"api/v1/notifications/(clear|.*/dismiss)", r"api/v2/notifications/.*/dismiss",
+        r"compose", r"posts/.*", r"login",
         r"logout", r"signup", r"@.*/(report|\(\?P<action>.*)",
         r"password/.*", r"confirm/.*",
         r"conversations/.*/remove", r"lists/<int:list_id>/(rename|delete|members)",
@@ -127,6 +132,7 @@ def held_world(make_member, api_for):
     posts.favourite(follower, post)
     posts.bookmark(follower, post)
     posts.pin_post(author, post)
+    mention = Notification.objects.filter(recipient=mentioned, post=post).first()
     posts.transition_post(post, PostState.HELD)
     # A direct message to the mentioned member, held too: conversations must not show it.
     dm = posts.create_post(author, f"@tagged {BODY} between us", visibility="direct")
@@ -134,6 +140,7 @@ def held_world(make_member, api_for):
     fans = timelines.create_list(follower, "authors I read")
     timelines.add_to_list(fans, [author.pk])
     return {
+        "mention_group": f"ungrouped-{mention.pk if mention else 0}",
         "list": fans,
         "author": author,
         "follower": follower,
@@ -168,6 +175,7 @@ def test_held_post_is_invisible(held_world, name, who, path, kind):
         list=held_world["list"].pk,
         poll=held_world["post"].poll.pk,
         dm=held_world["dm"].pk,
+        mention_group=held_world["mention_group"],
     )
     response = _client(held_world, who, kind).get(url)
     assert response.status_code in (200, 404)
@@ -253,7 +261,8 @@ def test_every_route_is_a_listed_read_path_or_cannot_show_held_posts():
     from django.urls import get_resolver, resolve
 
     listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a",
-                                                      list=1, poll=1, dm=1)).route
+                                                      list=1, poll=1, dm=1,
+                                                      mention_group="ungrouped-1")).route
               for _, _, path, _ in READ_PATHS}
     exempt = [re.compile(rx) for rxs in NOT_CONTENT_READS.values() for rx in rxs]
     unaccounted = [route for route in _routes(get_resolver().url_patterns)

@@ -15,6 +15,11 @@ class Role(models.TextChoices):
     ADMIN = "admin"
 
 
+# The visibilities a member may pick as the default for new posts (Mastodon's
+# ``source[privacy]``: never direct).
+POSTING_VISIBILITIES = ("public", "unlisted", "private")
+
+
 class User(AbstractUser):
     """A member account. Mastodon calls this an Account."""
 
@@ -26,6 +31,11 @@ class User(AbstractUser):
     header = models.ImageField(upload_to=header_upload_to, blank=True, db_index=True)
     locked = models.BooleanField(default=False)
     bot = models.BooleanField(default=False)
+    # The member's defaults for new posts (Mastodon's preferences ``posting:default:*``).
+    posting_visibility = models.CharField(
+        max_length=16, default="public", choices=[(v, v) for v in POSTING_VISIBILITIES])
+    posting_sensitive = models.BooleanField(default=False)
+    posting_language = models.CharField(max_length=8, blank=True)
     # Sign-up in "approval" mode leaves this False until an admin approves.
     is_approved = models.BooleanField(default=True)
     registration_reason = models.TextField(blank=True)

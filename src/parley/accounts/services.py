@@ -17,7 +17,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.accounts.models import Block, Follow, FollowRequest, Mute, Role, User
+from parley.accounts.models import (
+    POSTING_VISIBILITIES,
+    Block,
+    Follow,
+    FollowRequest,
+    Mute,
+    Role,
+    User,
+)
 from parley.core.errors import Conflict, NotAllowed, NotFound, ParleyError, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -181,8 +189,12 @@ def update_profile(
     header=None,
     locked: bool | None = None,
     bot: bool | None = None,
+    posting_visibility: str | None = None,
+    posting_sensitive: bool | None = None,
+    posting_language: str | None = None,
 ) -> User:
-    """Change a member's profile. Screening of display names and bios hooks in here."""
+    """Change a member's profile and posting defaults. Screening of display names and bios
+    hooks in here."""
     from parley.safety.screening import pipeline
 
     for value in (display_name, bio):
@@ -205,6 +217,7 @@ def update_profile(
         user.locked = locked
     if bot is not None:
         user.bot = bot
+    _set_posting_defaults(user, posting_visibility, posting_sensitive, posting_language)
     pipeline.screen_profile(user)
     with transaction.atomic():
         user.save()
@@ -212,6 +225,28 @@ def update_profile(
             # As Mastodon: whoever was waiting when the door opens is let in.
             authorize_all_follow_requests(user)
     return user
+
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+def _set_posting_defaults(user: User, visibility: str | None, sensitive: bool | None,
+                          language: str | None) -> None:
+    """Mastodon's ``source[privacy]``, ``source[sensitive]``, ``source[language]`` (an ISO
+    639 code, or empty for none)."""
+    if visibility is not None:
+        if visibility not in POSTING_VISIBILITIES:
+            raise ValidationFailed(
+                f"Validation failed: default visibility must be one of "
+                f"{', '.join(POSTING_VISIBILITIES)}")
+        user.posting_visibility = visibility
+    if sensitive is not None:
+        user.posting_sensitive = sensitive
+    if language is not None:
+        language = language.strip().lower()
+        if language and not LANGUAGE_CODE.match(language):
+            raise ValidationFailed("Validation failed: default language must be an ISO 639 code")
+        user.posting_language = language
 
 
 def _checked_profile_image(upload):

@@ -116,6 +116,8 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "Marker": entity({"last_read_id": ID, "version": INT, "updated_at": STR}),
     "Markers": {"type": "object", "properties": {"home": ref("Marker"),
                                                   "notifications": ref("Marker")}},
+    "UserInfo": entity({"iss": STR, "sub": STR, "name": STR, "preferred_username": STR,
+                        "profile": STR, "picture": STR}),
     "Preferences": entity(
         {"posting:default:visibility": STR, "posting:default:sensitive": BOOL,
          "posting:default:language": NSTR, "reading:expand:media": STR,
@@ -167,7 +169,8 @@ STATUS_BODY = {
 }
 STATUS_ACTION = Op("", returns=ref("Status"))
 TYPE_FILTERS = {"types[]": {"type": "array", "items": text(32)},
-                "exclude_types[]": {"type": "array", "items": text(32)}}
+                "exclude_types[]": {"type": "array", "items": text(32)},
+                "account_id": {**ID, "description": "only notifications from this account"}}
 LIST_BODY = {
     "title": text(200),
     "replies_policy": {"type": "string", "enum": ["followed", "list", "none"]},
@@ -185,6 +188,14 @@ FILTER_BODY = {
         "type": "object", "properties": {**KEYWORD_BODY, "id": ID, "_destroy": BOOL}}},
 }
 
+V1_FILTER_BODY = {
+    "phrase": text(200),
+    "context": FILTER_BODY["context"],
+    "irreversible": {**BOOL, "description": "hide matches (else warn)"},
+    "whole_word": BOOL,
+    "expires_in": {**INT, "description": "seconds; empty on PUT: never expires"},
+}
+
 OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/apps"): Op(
         "Register an app",
@@ -197,10 +208,17 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/v2/instance"): Op("Instance metadata (v2)", returns=ref("InstanceV2")),
     ("GET", "/api/v1/instance/rules"): Op("The instance's rules", returns=array_of("Rule")),
     ("GET", "/api/v1/custom_emojis"): Op("Custom emojis (none)", returns={"type": "array"}),
-    ("GET", "/api/v1/filters"): Op("The caller's filter keywords as v1 filters (read-only)",
+    ("GET", "/api/v1/filters"): Op("The caller's filter keywords as v1 filters",
                                    returns=array_of("FilterV1")),
+    ("POST", "/api/v1/filters"): Op("Create a v1 filter (a v2 filter of one keyword)",
+                                    body=V1_FILTER_BODY, required=("phrase", "context"),
+                                    returns=ref("FilterV1")),
     ("GET", "/api/v1/filters/{keyword_id}"): Op("One keyword as a v1 filter",
                                                 returns=ref("FilterV1")),
+    ("PUT", "/api/v1/filters/{keyword_id}"): Op(
+        "Change a v1 filter (context, irreversible and expiry only of a one-keyword filter)",
+        body=V1_FILTER_BODY, returns=ref("FilterV1")),
+    ("DELETE", "/api/v1/filters/{keyword_id}"): Op("Delete a v1 filter (the keyword)"),
     ("GET", "/api/v2/filters"): Op("The caller's filters", returns=array_of("Filter")),
     ("POST", "/api/v2/filters"): Op("Create a filter", body=FILTER_BODY,
                                     required=("title", "context"), returns=ref("Filter")),
@@ -289,7 +307,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Update the profile",
         body={"display_name": text(100), "note": text(500), "avatar": {**STR, "format": "binary"},
               "locked": {**BOOL, "description": "followers must be approved (follow requests)"},
-              "bot": BOOL},
+              "bot": BOOL,
+              "source": {"type": "object", "description": "posting defaults (form: "
+                         "source[privacy], ...)", "properties": {
+                             "privacy": {"type": "string",
+                                         "enum": ["public", "unlisted", "private"]},
+                             "sensitive": BOOL, "language": text(8)}}},
         returns=ref("Account"), multipart=True),
     ("GET", "/api/v1/accounts/relationships"): Op(
         "Relationships with accounts", query={"id[]": IDS}, returns=array_of("Relationship")),
@@ -399,6 +422,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                "grouped_types[]": {"type": "array", "items": text(32)},
                "expand_accounts": {"type": "string", "enum": ["full", "partial_avatars"]}},
         returns=ref("GroupedNotifications")),
+    ("GET", "/api/v2/notifications/{group_key}"): Op(
+        "One notification group, whole", returns=ref("GroupedNotifications")),
+    ("GET", "/api/v2/notifications/{group_key}/accounts"): Op(
+        "The accounts of a notification group, newest first", returns=array_of("Account")),
+    ("POST", "/api/v2/notifications/{group_key}/dismiss"): Op(
+        "Dismiss every notification of a group"),
+    ("GET", "/oauth/userinfo"): Op("OpenID Connect UserInfo of the token's member",
+                                   returns=ref("UserInfo")),
+    ("POST", "/oauth/userinfo"): Op("OpenID Connect UserInfo of the token's member",
+                                    returns=ref("UserInfo")),
     ("GET", "/api/v1/notifications/unread_count"): Op(
         "Notifications newer than the notifications marker",
         query={"limit": INT, **TYPE_FILTERS}, returns=ref("UnreadCount")),
@@ -475,6 +508,14 @@ ERRORS = {
     "429": "Rate-limited (see the X-RateLimit-* headers)",
     "507": "Insufficient storage",
 }
+# Path parameters that are not ids.
+PATH_PARAMETERS = {
+    "tag": STR,
+    "group_key": {**STR, "pattern": r"^[a-z_.]+-[0-9-]+$",
+                  "description": "a group's key (favourite-<status>-<hour>, ungrouped-<id>)"},
+}
+# Operations that answer 409 when another request changed the record first.
+CONFLICTS = {("POST", "/api/v1/markers")}
 HIDDEN_PATHS = ("/api/openapi.json", "/api/docs")
 BODY_METHODS = {"post", "put", "patch"}
 
@@ -533,6 +574,8 @@ def complete_operation(path: str, method: str, operation: dict[str, Any], view) 
         codes += ["401", "403"]
     if "{" in path or _names_records(op):
         codes.append("404")
+    if (method.upper(), path) in CONFLICTS:
+        codes.append("409")
     if method in BODY_METHODS:
         codes += ["400", "413"]
         if path.startswith("/api/v1/media") or path.startswith("/api/v2/media"):
@@ -549,7 +592,7 @@ def _apply_table(path: str, method: str, operation: dict[str, Any], op: Op) -> N
     operation["summary"] = op.summary or operation.get("summary", "")
     parameters = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
     for parameter in parameters:
-        parameter["schema"] = STR if parameter["name"] == "tag" else ID
+        parameter["schema"] = PATH_PARAMETERS.get(parameter["name"], ID)
     if method.upper() == "GET" or not op.body:
         for name, schema in op.query.items():
             parameters.append({"in": "query", "name": name, "schema": schema,

@@ -69,8 +69,28 @@ class AccountStats:
         self.posts = {pk: (n, last) for pk, n, last in rows}
 
 
+# Parley's roles as Mastodon's Role: the ids of Mastodon's built-in roles ("-99" is
+# everyone), and its permission bits (invite_users 1<<16; moderators: audit log, dashboard,
+# reports, taxonomies, appeals, users; admins: administrator 1<<0), sent as strings.
+MASTODON_ROLES = {
+    "member": {"id": "-99", "name": "", "permissions": "65536", "color": ""},
+    "moderator": {"id": "1", "name": "Moderator", "permissions": "67356", "color": ""},
+    "admin": {"id": "2", "name": "Admin", "permissions": "65537", "color": ""},
+}
+
+
+def serialize_role(user: User) -> dict[str, Any]:
+    """Mastodon's Role of a member; moderators' and admins' roles are shown on profiles."""
+    role = MASTODON_ROLES.get(user.role, MASTODON_ROLES["member"])
+    return {**role, "highlighted": user.is_moderator}
+
+
 def _image_url(image, placeholder: str) -> str:
     return image.url if image else static(placeholder)
+
+
+def avatar_path(user: User) -> str:
+    return _image_url(user.avatar, "web/avatar.svg")
 
 
 def serialize_account(
@@ -78,7 +98,7 @@ def serialize_account(
 ) -> dict[str, Any]:
     stats = stats or AccountStats([user])
     root = base_url(request)
-    avatar = absolute_url(request, _image_url(user.avatar, "web/avatar.svg"))
+    avatar = absolute_url(request, avatar_path(user))
     header = absolute_url(request, _image_url(user.header, "web/header.svg"))
     count, last = stats.posts.get(user.pk, (0, None))
     data = {
@@ -108,6 +128,11 @@ def serialize_account(
         "last_status_at": last.date().isoformat() if last else None,
         "emojis": [],
         "fields": [],
+        # Mastodon lists a local account's highlighted roles (no colour, as Parley has none).
+        "roles": (
+            [] if user.is_suspended or not user.is_moderator
+            else [{key: serialize_role(user)[key] for key in ("id", "name", "color")}]
+        ),
     }
     if user.is_suspended:
         data["suspended"] = True
@@ -115,9 +140,9 @@ def serialize_account(
         data["limited"] = True
     if with_source:
         data["source"] = {
-            "privacy": "public",
-            "sensitive": False,
-            "language": "",
+            "privacy": user.posting_visibility,
+            "sensitive": user.posting_sensitive,
+            "language": user.posting_language,
             "note": user.bio,
             "fields": [],
             "follow_requests_count": follow_request_count(user),
@@ -125,13 +150,7 @@ def serialize_account(
             "indexable": True,
             "hide_collections": False,
         }
-        data["role"] = {
-            "id": user.role,
-            "name": user.role,
-            "permissions": "0",
-            "color": "",
-            "highlighted": user.is_moderator,
-        }
+        data["role"] = serialize_role(user)
     return data
 
 

@@ -20,6 +20,8 @@ from parley.api import views_timelines as timelines
 # ASCII digits only: \d would also match other scripts' digits, which are not ids.
 ID = r"(?P<{}>[0-9]+)"
 RECEIPT = r"(?P<receipt>[0-9a-f]+)"
+# A notification group's key: ``favourite-<post>-<hour>``, ``follow-<hour>``, ``ungrouped-<id>``.
+GROUP_KEY = r"(?P<group_key>[a-z_.]+-[0-9-]+)"
 
 
 def route(pattern: str, view, name: str | None = None):
@@ -30,6 +32,7 @@ urlpatterns = [
     route("oauth/authorize", oauth.AuthorizationView.as_view(), "oauth-authorize"),
     route("oauth/token", oauth.TokenView.as_view(), "oauth-token"),
     route("oauth/revoke", oauth.RevokeTokenView.as_view(), "oauth-revoke"),
+    route("oauth/userinfo", oauth.UserinfoView.as_view(), "oauth-userinfo"),
     route(r"\.well-known/oauth-authorization-server", oauth.authorization_server_metadata),
     route("api/openapi.json", SpectacularJSONAPIView.as_view(), "openapi"),
     route(
@@ -174,6 +177,15 @@ urlpatterns = [
     route(
         "api/v2/notifications/unread_count",
         notifications.UnreadCountView.as_view(grouped=True),
+    ),
+    route(f"api/v2/notifications/{GROUP_KEY}", notifications.NotificationGroupView.as_view()),
+    route(
+        f"api/v2/notifications/{GROUP_KEY}/accounts",
+        notifications.NotificationGroupAccountsView.as_view(),
+    ),
+    route(
+        f"api/v2/notifications/{GROUP_KEY}/dismiss",
+        notifications.NotificationGroupDismissView.as_view(),
     ),
     route(
         f"api/v1/notifications/{ID.format('notification_id')}", timelines.NotificationView.as_view()

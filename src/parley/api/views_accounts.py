@@ -20,6 +20,7 @@ from parley.api.base import (
     param_int,
     param_limit,
     param_list,
+    param_raw,
     param_str,
     parse_id,
     viewer,
@@ -56,8 +57,36 @@ class UpdateCredentialsView(MastodonAPIView):
             header=request.FILES.get("header"),
             locked=param_bool(request, "locked") if param_str(request, "locked") else None,
             bot=param_bool(request, "bot") if param_str(request, "bot") else None,
+            **_source_params(request),
         )
         return Response(serialize_account(user, request, with_source=True))
+
+
+BOOLEAN_WORDS = {"1": True, "true": True, "0": False, "false": False}
+
+
+def _source_params(request: Request) -> dict:
+    """The posting defaults of ``source[privacy]``, ``source[sensitive]``, ``source[language]``
+    (form fields, or a ``source`` object in JSON); those not given stay as they are."""
+    source = param_raw(request, "source")
+    source = source if isinstance(source, dict) else {}
+
+    def given(key: str):
+        value = source.get(key, param_raw(request, f"source[{key}]"))
+        if value is not None and not isinstance(value, str | bool):
+            raise ValidationFailed(f"Validation failed: source[{key}] is not valid")
+        return value
+
+    privacy, sensitive, language = given("privacy"), given("sensitive"), given("language")
+    if isinstance(sensitive, str):
+        if sensitive.strip().lower() not in BOOLEAN_WORDS:
+            raise ValidationFailed("Validation failed: source[sensitive] must be a boolean")
+        sensitive = BOOLEAN_WORDS[sensitive.strip().lower()]
+    for name, value in (("privacy", privacy), ("language", language)):
+        if isinstance(value, bool):
+            raise ValidationFailed(f"Validation failed: source[{name}] must be a string")
+    return {"posting_visibility": privacy, "posting_sensitive": sensitive,
+            "posting_language": language}
 
 
 class RegisterAccountView(MastodonAPIView):

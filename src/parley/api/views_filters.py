@@ -1,4 +1,4 @@
-"""Filters: v2 (filters with keywords and statuses) and v1 (a read-only view of keywords).
+"""Filters: v2 (filters with keywords and statuses) and v1 (each keyword as a filter).
 A member reads and changes only its own; another's answers 404 as a missing one."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from parley.filters.services import KeywordChange
 
 READ, WRITE = "read:filters", "write:filters"
 TRUE = {"1", "true", "yes", "on", "t"}
+FALSE = {"0", "false", "no", "off", "f"}
 
 
 def _bool(value: Any) -> bool | None:
@@ -203,17 +204,59 @@ class FilterStatusView(MastodonAPIView):
         return Response({})
 
 
-class V1FiltersView(MastodonAPIView):
-    """v1 filters: each v2 keyword as a phrase, read-only."""
+def _strict_bool(request: Request, name: str) -> bool | None:
+    value = param_raw(request, name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() not in TRUE | FALSE:
+        raise ValidationFailed(f"Validation failed: {name} must be a boolean")
+    return str(value).strip().lower() in TRUE
 
-    scopes = {"GET": READ}
+
+class V1FiltersView(MastodonAPIView):
+    """v1 filters: each v2 keyword as a phrase (``phrase``, ``context[]``, ``irreversible``
+    for hide, ``whole_word``, ``expires_in``); a new one is a v2 filter of one keyword."""
+
+    scopes = {"GET": READ, "POST": WRITE}
 
     def get(self, request: Request) -> Response:
         return Response([serialize_v1_filter(k) for k in selectors.keywords_of(request.user)])
 
+    def post(self, request: Request) -> Response:
+        expires_in, _ = _expires_in(request)
+        keyword = services.create_v1_filter(
+            request.user,
+            phrase=param_str(request, "phrase"),
+            context=param_list(request, "context"),
+            irreversible=bool(_strict_bool(request, "irreversible")),
+            whole_word=_strict_bool(request, "whole_word"),
+            expires_in=expires_in,
+        )
+        return Response(serialize_v1_filter(selectors.get_keyword(request.user, keyword.pk)))
+
 
 class V1FilterView(MastodonAPIView):
-    scopes = {"GET": READ}
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": WRITE}
 
     def get(self, request: Request, keyword_id: str) -> Response:
         return Response(serialize_v1_filter(selectors.get_keyword(request.user, keyword_id)))
+
+    def put(self, request: Request, keyword_id: str) -> Response:
+        keyword = selectors.get_keyword(request.user, keyword_id)
+        expires_in, clear = _expires_in(request)
+        services.update_v1_filter(
+            keyword,
+            phrase=param_str(request, "phrase"),
+            whole_word=_strict_bool(request, "whole_word"),
+            context=param_list(request, "context") or None,
+            irreversible=_strict_bool(request, "irreversible"),
+            expires_in=expires_in,
+            clear_expiry=clear,
+        )
+        return Response(serialize_v1_filter(selectors.get_keyword(request.user, keyword_id)))
+
+    def delete(self, request: Request, keyword_id: str) -> Response:
+        services.delete_v1_filter(selectors.get_keyword(request.user, keyword_id))
+        return Response({})

@@ -37,6 +37,7 @@ from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
 from parley.core.replicas import reads_from_replica
 from parley.posts import polls
+from parley.posts import services as post_services
 from parley.streaming.selectors import instance_streaming_url
 from parley.timelines import selectors as timeline_selectors
 from parley.timelines import services as timeline_services
@@ -58,6 +59,8 @@ def _app_entity(app, request, with_secret: bool) -> dict:
     if with_secret:
         data["client_id"] = app.client_id
         data["client_secret"] = app._plain_client_secret
+        # Mastodon 4.3: 0, the secret never expires.
+        data["client_secret_expires_at"] = 0
     return data
 
 
@@ -126,7 +129,9 @@ def _rules() -> list[dict]:
 
 def _registrations() -> dict:
     mode = settings.PARLEY_REGISTRATIONS
-    return {"enabled": mode != "closed", "approval_required": mode == "approval", "message": None}
+    return {"enabled": mode != "closed", "approval_required": mode == "approval", "message": None,
+            # Mastodon 4.2: where to sign up when it is elsewhere (here: the API and web).
+            "url": None}
 
 
 def _instance_contact(request) -> dict | None:
@@ -212,6 +217,8 @@ class InstanceV2View(MastodonAPIView):
                 "languages": ["en"],
                 "configuration": {
                     **_configuration(),
+                    "accounts": {"max_featured_tags": 0,
+                                 "max_pinned_statuses": post_services.MAX_PINNED_POSTS},
                     "urls": {"streaming": instance_streaming_url(request)},
                     "vapid": {"public_key": ""},
                 },
@@ -275,18 +282,18 @@ class MarkersView(MastodonAPIView):
 
 
 class PreferencesView(MastodonAPIView):
-    """Posting and reading defaults. Parley keeps none per member yet: these are the
-    defaults ``create_post`` applies (public, not sensitive unless moderators marked the
-    account so, no language) and Mastodon's reading defaults."""
+    """The member's posting defaults, which ``create_post`` applies (media is sensitive too
+    when moderators marked the account so), and Mastodon's reading defaults."""
 
     scopes = {"GET": "read:accounts"}
 
     def get(self, request: Request) -> Response:
         return Response(
             {
-                "posting:default:visibility": "public",
-                "posting:default:sensitive": bool(request.user.sensitized),
-                "posting:default:language": None,
+                "posting:default:visibility": request.user.posting_visibility,
+                "posting:default:sensitive": (request.user.posting_sensitive
+                                              or request.user.sensitized),
+                "posting:default:language": request.user.posting_language or None,
                 "reading:expand:media": "default",
                 "reading:expand:spoilers": False,
             }
@@ -310,15 +317,17 @@ class SearchView(MastodonAPIView):
             users = list(account_selectors.search_accounts(query, limit + offset))[offset:]
             result["accounts"] = serialize_accounts(users, request)
         if kind in (None, "hashtags"):
-            from parley.posts.search import search_hashtags
+            from parley.posts.search import hashtag_history, search_hashtags
 
+            tags = search_hashtags(query.lstrip("#"), limit)
+            history = hashtag_history(tags)
             result["hashtags"] = [
                 {
                     "name": t.name,
                     "url": request.build_absolute_uri(f"/tags/{t.name}"),
-                    "history": [],
+                    "history": history[t.pk],
                 }
-                for t in search_hashtags(query.lstrip("#"), limit)
+                for t in tags
             ]
         if kind in (None, "statuses") and user is not None:
             from parley.posts.search import search_posts

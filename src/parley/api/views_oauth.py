@@ -10,8 +10,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as oauth_views
 from oauth2_provider.models import get_grant_model
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from parley.accounts.selectors import login_limit_key
+from parley.api.base import MastodonAPIView
+from parley.api.serializers import absolute_url, avatar_path, base_url
 from parley.core import ratelimits
 from parley.core.errors import RateLimited
 
@@ -94,6 +98,7 @@ def authorization_server_metadata(request: HttpRequest) -> JsonResponse:
             "authorization_endpoint": root + "/oauth/authorize",
             "token_endpoint": root + "/oauth/token",
             "revocation_endpoint": root + "/oauth/revoke",
+            "userinfo_endpoint": root + "/oauth/userinfo",
             "app_registration_endpoint": root + "/api/v1/apps",
             "scopes_supported": settings.MASTODON_SCOPES,
             "response_types_supported": ["code"],
@@ -108,3 +113,24 @@ def authorization_server_metadata(request: HttpRequest) -> JsonResponse:
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
     )
+
+
+class UserinfoView(MastodonAPIView):
+    """OpenID Connect's UserInfo for the token's member, as Mastodon 4.4 answers it (the
+    ``profile`` scope; GET or POST)."""
+
+    scopes = {"GET": "profile", "POST": "profile"}
+
+    def get(self, request: Request) -> Response:
+        user, root = request.user, base_url(request)
+        return Response({
+            "iss": root + "/",
+            # The account's URI and page, as on the Account entity.
+            "sub": f"{root}/users/{user.username}",
+            "name": user.display_name,
+            "preferred_username": user.username,
+            "profile": f"{root}/@{user.username}",
+            "picture": absolute_url(request, avatar_path(user)),
+        })
+
+    post = get

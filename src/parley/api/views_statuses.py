@@ -28,7 +28,7 @@ from parley.api.serializers import (
 )
 from parley.core import ratelimits
 from parley.core.errors import NotFound, ValidationFailed
-from parley.filters.selectors import active_filters
+from parley.filters.selectors import ANY_CONTEXT, active_filters
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
 from parley.posts.polls import PollSpec
@@ -111,8 +111,10 @@ class StatusesView(MastodonAPIView):
             visibility=param_str(request, "visibility") or None,
             in_reply_to=_in_reply_to(request, request.user),
             media_ids=param_ids(request, "media_ids"),
-            sensitive=param_bool(request, "sensitive"),
-            language=param_str(request, "language", "") or "",
+            # Not given: the member's defaults (source[sensitive], source[language]).
+            sensitive=(param_bool(request, "sensitive")
+                       if param_raw(request, "sensitive") not in (None, "") else None),
+            language=param_str(request, "language") or None,
             idempotency_key=request.headers.get("Idempotency-Key"),
             poll=_poll_spec(request),
         )
@@ -130,7 +132,8 @@ class StatusView(MastodonAPIView):
     def get(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, viewer(request))
         record_views(viewer(request), [post])
-        return Response(serialize_one_status(post, request))
+        filters = active_filters(viewer(request), ANY_CONTEXT)
+        return Response(serialize_statuses([post], request, filters)[0])
 
     def delete(self, request: Request, status_id: str) -> Response:
         post = selectors.get_post(status_id, request.user)

@@ -11,11 +11,11 @@ from parley.api.base import (
     page_params,
     paged_response,
     param_bool,
-    param_list,
 )
 from parley.api.base import viewer as viewer_of
 from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import serialize_notifications, serialize_statuses
+from parley.api.views_notifications import notification_filters
 from parley.core.errors import NotFound
 from parley.core.replicas import reads_from_replica
 from parley.filters.selectors import active_filters
@@ -96,9 +96,7 @@ class NotificationsView(MastodonAPIView):
 
     def get(self, request: Request) -> Response:
         queryset = notification_selectors.notifications_for(
-            request.user,
-            types=param_list(request, "types") or None,
-            exclude_types=param_list(request, "exclude_types") or None,
+            request.user, **notification_filters(request)
         )
         items = notification_selectors.paginate_notifications(
             queryset, **page_params(request, default_limit=40)

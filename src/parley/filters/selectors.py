@@ -111,9 +111,15 @@ def _searchable_text(post) -> str:
     return "\n".join(p for p in parts if p)
 
 
+# A status fetched on its own has no context: every filter marks it (Mastodon's rule; the
+# app decides from each filter's contexts), and a hide filter does not take it away.
+ANY_CONTEXT = "*"
+
+
 def active_filters(viewer: User | None, context: str | None) -> ViewerFilters:
-    """The viewer's unexpired filters for ``context``: keywords and statuses in one query
-    (a UNION of both), so filtering costs a page one query whatever it holds."""
+    """The viewer's unexpired filters for ``context`` (or ``ANY_CONTEXT``): keywords and
+    statuses in one query (a UNION of both), so filtering costs a page one query whatever
+    it holds."""
     if viewer is None or not getattr(viewer, "is_authenticated", False) or context is None:
         return NO_FILTERS
     live = Q(filter__user=viewer) & (
@@ -132,7 +138,7 @@ def active_filters(viewer: User | None, context: str | None) -> ViewerFilters:
     for fid, title, contexts, action, expires, word, whole, post_id in keywords.union(
         statuses, all=True
     ):
-        if context not in contexts.split(","):
+        if context != ANY_CONTEXT and context not in contexts.split(","):
             continue
         active = by_id.setdefault(
             fid, ActiveFilter(fid, title, contexts.split(","), action, expires)

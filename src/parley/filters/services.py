@@ -174,3 +174,73 @@ def add_filter_status(a_filter: Filter, post_id: int) -> FilterStatus:
 
 def delete_filter_status(filter_status: FilterStatus) -> None:
     filter_status.delete()
+
+
+# -- v1 filters: one keyword each, as Mastodon's deprecated /api/v1/filters -----------------
+
+MULTIPLE_KEYWORDS = (
+    "Validation failed: these settings belong to a filter of several keywords; change them "
+    "with filters v2 (/api/v2/filters)"
+)
+
+
+def create_v1_filter(
+    user: User,
+    *,
+    phrase: str | None,
+    context: list[str],
+    irreversible: bool = False,
+    whole_word: bool | None = None,
+    expires_in: int | None = None,
+) -> FilterKeyword:
+    """A v1 filter is a v2 filter of one keyword titled by it; ``irreversible`` hides."""
+    created = create_filter(
+        user,
+        title=_keyword(phrase),
+        context=context,
+        filter_action=FilterAction.HIDE if irreversible else FilterAction.WARN,
+        expires_in=expires_in,
+        keywords=[KeywordChange(keyword=phrase, whole_word=whole_word)],
+    )
+    return created.keywords.get()
+
+
+def update_v1_filter(
+    keyword: FilterKeyword,
+    *,
+    phrase: str | None = None,
+    whole_word: bool | None = None,
+    context: list[str] | None = None,
+    irreversible: bool | None = None,
+    expires_in: int | None = None,
+    clear_expiry: bool = False,
+) -> FilterKeyword:
+    """Change the keyword, and the filter's context, action or expiry; the latter only when
+    the filter has this keyword alone (Mastodon's rule: they would change the others too)."""
+    a_filter = keyword.filter
+    action = None
+    if irreversible is not None:
+        action = FilterAction.HIDE if irreversible else FilterAction.WARN
+    changes_filter = (
+        (context and _contexts(context) != a_filter.context)
+        or (action is not None and action != a_filter.filter_action)
+        or expires_in is not None
+        or (clear_expiry and a_filter.expires_at is not None)
+    )
+    with transaction.atomic():
+        if changes_filter:
+            if a_filter.keywords.count() > 1:
+                raise ValidationFailed(MULTIPLE_KEYWORDS)
+            update_filter(a_filter, context=context, filter_action=action,
+                          expires_in=expires_in, clear_expiry=clear_expiry)
+        update_keyword(keyword, phrase, whole_word)
+    return keyword
+
+
+def delete_v1_filter(keyword: FilterKeyword) -> None:
+    """The keyword goes; its filter too when nothing else is left in it."""
+    a_filter = keyword.filter
+    with transaction.atomic():
+        keyword.delete()
+        if not a_filter.keywords.exists() and not a_filter.statuses.exists():
+            a_filter.delete()

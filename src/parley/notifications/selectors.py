@@ -26,8 +26,11 @@ from parley.posts.selectors import distributed_posts
 
 
 def notifications_for(
-    recipient: User, types: list[str] | None = None, exclude_types: list[str] | None = None
+    recipient: User, types: list[str] | None = None, exclude_types: list[str] | None = None,
+    account_id: int | None = None,
 ) -> QuerySet[Notification]:
+    """``account_id``: only those from that account, as they show it (a moderation decision
+    shows as the recipient's own, so asking for a moderator's never finds its decisions)."""
     queryset = Notification.objects.filter(recipient=recipient).filter(
         Q(post__isnull=True)
         | Q(kind__in=SAFETY_KINDS)
@@ -42,6 +45,11 @@ def notifications_for(
         queryset = queryset.filter(kind__in=types)
     if exclude_types:
         queryset = queryset.exclude(kind__in=exclude_types)
+    if account_id is not None:
+        queryset = queryset.filter(
+            (Q(actor_id=account_id) & ~Q(kind__in=SAFETY_KINDS))
+            | (Q(kind__in=SAFETY_KINDS) & Q(recipient_id=account_id))
+        )
     return queryset.select_related("actor", "post", "post__author")
 
 
@@ -147,11 +155,20 @@ def notification_groups(
     ]
 
 
+def group_actor_ids(keyed: QuerySet[Notification], key: str) -> list[int]:
+    """The accounts of one group's notifications, newest first, each once."""
+    seen: dict[int, None] = {}
+    for actor_id in keyed.filter(key=key).order_by("-id").values_list("actor_id", flat=True):
+        seen.setdefault(actor_id, None)
+    return list(seen)
+
+
 def unread_count(recipient: User, last_read_id: int, limit: int, *, grouped: bool = False,
                  types: list[str] | None = None, exclude_types: list[str] | None = None,
-                 grouped_types: list[str] | None = None) -> int:
+                 grouped_types: list[str] | None = None, account_id: int | None = None) -> int:
     """How many notifications (or groups) are newer than ``last_read_id``, at most ``limit``."""
-    newer = notifications_for(recipient, types, exclude_types).filter(pk__gt=last_read_id)
+    newer = notifications_for(recipient, types, exclude_types, account_id).filter(
+        pk__gt=last_read_id)
     if not grouped:
         return len(newer.order_by("-id").values_list("id", flat=True)[:limit])
     keys = with_group_keys(newer, grouped_types).values("key").distinct()

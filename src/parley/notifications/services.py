@@ -98,6 +98,16 @@ def dismiss(recipient: User, notification_id: int) -> None:
     Notification.objects.filter(recipient=recipient, pk=notification_id).delete()
 
 
+def dismiss_group(recipient: User, group_key: str) -> None:
+    """Dismiss every notification of a group (``ungrouped-<id>``: that one notification);
+    an unknown group dismisses nothing, as Mastodon."""
+    prefix, _, number = group_key.rpartition("-")
+    if prefix == "ungrouped":
+        dismiss(recipient, int(number))
+        return
+    Notification.objects.filter(recipient=recipient, group_key=group_key).delete()
+
+
 def clear(recipient: User) -> None:
     Notification.objects.filter(recipient=recipient).delete()
 

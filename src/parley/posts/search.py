@@ -6,9 +6,12 @@ private posts never show up in results."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, timedelta
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from parley.posts.models import Post, Tag
 from parley.posts.selectors import distributed_posts, with_related
@@ -71,3 +74,31 @@ def search_hashtags(query: str, limit: int = 20) -> list[Tag]:
     return list(
         Tag.objects.filter(name__startswith=term, pk__in=in_use).order_by("name")[:limit]
     )
+
+
+HISTORY_DAYS = 7
+
+
+def hashtag_history(tags: list[Tag], days: int = HISTORY_DAYS) -> dict[int, list[dict]]:
+    """Mastodon's Tag ``history``: for each of the last ``days`` UTC days, newest first, the
+    public posts anyone may see that used the tag and how many accounts wrote them (as
+    strings: the day a UNIX timestamp), in one query for all ``tags``."""
+    today = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = today - timedelta(days=days - 1)
+    rows = (
+        distributed_posts(None)
+        .filter(visibility="public", tags__in=tags, created_at__gte=first)
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values_list("tags", "day")
+        .annotate(uses=Count("id", distinct=True), accounts=Count("author", distinct=True))
+    )
+    counted = {(tag_id, day): (uses, accounts) for tag_id, day, uses, accounts in rows}
+    history = {}
+    for tag in tags:
+        history[tag.pk] = []
+        for back in range(days):
+            day = today - timedelta(days=back)
+            uses, accounts = counted.get((tag.pk, day.date()), (0, 0))
+            history[tag.pk].append({"day": str(int(day.timestamp())), "uses": str(uses),
+                                    "accounts": str(accounts)})
+    return history

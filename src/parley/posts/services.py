@@ -98,10 +98,18 @@ def _render(text: str) -> tuple[str, list[User], list[str]]:
     return post_text.render_html(text, known), mentioned, post_text.extract_hashtags(text)
 
 
-def default_visibility(in_reply_to: Post | None) -> str:
-    """Mastodon's rule: a reply stays as private as the post it answers unless the author
-    explicitly picks another visibility (so a reply to a DM never leaks to /public)."""
-    return in_reply_to.visibility if in_reply_to is not None else Visibility.PUBLIC
+# From the widest audience to the narrowest.
+_AUDIENCE_ORDER = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.DIRECT]
+
+
+def default_visibility(in_reply_to: Post | None, author: User | None = None) -> str:
+    """The visibility of a post whose author picked none: the author's default (Mastodon's
+    ``posting:default:visibility``), and for a reply the narrower of that and the parent's
+    (a reply stays as private as the post it answers, so a reply to a DM never leaks)."""
+    own = author.posting_visibility if author is not None else Visibility.PUBLIC
+    if in_reply_to is None:
+        return own
+    return max(own, in_reply_to.visibility, key=_AUDIENCE_ORDER.index)
 
 
 def create_post(
@@ -113,8 +121,8 @@ def create_post(
     in_reply_to: Post | None = None,
     reblog_of: Post | None = None,
     media_ids: Iterable[int | str] = (),
-    sensitive: bool = False,
-    language: str = "",
+    sensitive: bool | None = None,
+    language: str | None = None,
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
     poll: polls.PollSpec | None = None,
@@ -122,7 +130,8 @@ def create_post(
     """Validate, screen and store a post (or an echo of one), then queue its fan-out.
 
     Screening may hold the post (only its author sees it) or reject it (PostRejected).
-    ``visibility=None`` means the default: a reply's is its parent's, anything else is public.
+    ``visibility``, ``sensitive`` and ``language`` left None take the author's defaults
+    (``default_visibility``: a reply is never wider than its parent).
     A ``poll``'s options are screened with the text: a threat in an option holds the post."""
     _check_can_post(author)
     if idempotency_key:
@@ -143,7 +152,11 @@ def create_post(
         poll = polls.validate_poll(poll)
     if in_reply_to is not None:
         in_reply_to = selectors.get_post(in_reply_to.pk, author)
-    visibility = visibility or default_visibility(in_reply_to)
+    visibility = visibility or default_visibility(in_reply_to, author)
+    if sensitive is None:
+        sensitive = author.posting_sensitive
+    if language is None:
+        language = author.posting_language
 
     from parley.safety.screening import pipeline
 

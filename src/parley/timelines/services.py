@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Follow, User
-from parley.core.errors import NotFound, ValidationFailed
+from parley.core.errors import Conflict, NotFound, ValidationFailed
 from parley.notifications.services import notify
 from parley.posts.models import Post, PostState
 from parley.timelines.models import (
@@ -172,26 +172,46 @@ def forget_home_feed_on_follow(follow: Follow) -> None:
 # -- markers -------------------------------------------------------------------------------
 
 
+class MarkerConflict(Conflict):
+    """Another app saved the marker between this save's read and its write."""
+
+
 def save_markers(user: User, positions: dict[str, int]) -> dict[str, Marker]:
-    """Record where ``user`` stopped reading each timeline; each save bumps ``version``."""
+    """Record where ``user`` stopped reading each timeline; each save bumps ``version``.
+
+    As Mastodon (optimistic locking on the version): a save whose marker another app saved
+    meanwhile changes nothing, not even the other timelines, and raises MarkerConflict
+    (409); the app reads the markers again and retries."""
     unknown = set(positions) - set(MarkerTimeline.values)
     if unknown:
         raise ValidationFailed(f"Validation failed: unknown timeline {sorted(unknown)[0]!r}")
     saved: dict[str, Marker] = {}
     now = timezone.now()
+    # The versions this save builds on; each write below holds only if it is still so.
+    read = {m.timeline: m for m in Marker.objects.filter(user=user, timeline__in=positions)}
     with transaction.atomic():
         for timeline, last_read_id in positions.items():
-            marker, created = Marker.objects.select_for_update().get_or_create(
-                user=user, timeline=timeline,
-                defaults={"last_read_id": last_read_id, "updated_at": now},
-            )
-            if not created:
-                Marker.objects.filter(pk=marker.pk).update(
-                    last_read_id=last_read_id, version=F("version") + 1, updated_at=now
-                )
-                marker.refresh_from_db()
-            saved[timeline] = marker
+            saved[timeline] = _save_marker(user, timeline, last_read_id, read.get(timeline),
+                                           now)
     return saved
+
+
+def _save_marker(user: User, timeline: str, last_read_id: int, read: Marker | None,
+                 now: datetime) -> Marker:
+    if read is None:
+        try:
+            with transaction.atomic():
+                return Marker.objects.create(user=user, timeline=timeline,
+                                             last_read_id=last_read_id, updated_at=now)
+        except IntegrityError:
+            raise MarkerConflict("Conflict during update, please try again") from None
+    changed = Marker.objects.filter(pk=read.pk, version=read.version).update(
+        last_read_id=last_read_id, version=F("version") + 1, updated_at=now
+    )
+    if not changed:
+        raise MarkerConflict("Conflict during update, please try again")
+    read.refresh_from_db()
+    return read
 
 
 # -- conversations -------------------------------------------------------------------------

@@ -85,6 +85,13 @@ class ProfileForm(forms.Form):
     header = forms.ImageField(required=False, label="Header image",
                               help_text="A wide picture shown at the top of your profile.")
     locked = forms.BooleanField(required=False, label="Approve new followers (lock account)")
+    posting_visibility = forms.ChoiceField(choices=VISIBILITY_CHOICES[:3], required=False,
+                                           label="Who can see your posts, unless you pick")
+    posting_sensitive = forms.BooleanField(required=False,
+                                           label="Mark your media as sensitive by default")
+    posting_language = forms.CharField(required=False, max_length=8, label="Posting language",
+                                       help_text="A two-letter code such as en or de; "
+                                       "empty for none.")
 
 
 class ReportForm(forms.Form):

@@ -96,13 +96,14 @@ def _compose_form(request: HttpRequest, reply_to=None) -> ComposeForm:
     if draft and str(draft.get("in_reply_to") or "") == str(reply_to.pk if reply_to else ""):
         del request.session[DRAFT_KEY]
         return ComposeForm(initial=draft)
-    if reply_to is None:
-        return ComposeForm(initial={"visibility": "public"})
     viewer = _viewer(request)
+    if reply_to is None:
+        return ComposeForm(initial={
+            "visibility": post_services.default_visibility(None, viewer)})
     mention = f"@{reply_to.author.username} " if viewer and viewer.pk != reply_to.author_id else ""
     return ComposeForm(initial={
         "in_reply_to": reply_to.pk, "text": mention,
-        "visibility": post_services.default_visibility(reply_to),
+        "visibility": post_services.default_visibility(reply_to, viewer),
     })
 
 
@@ -456,14 +457,20 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, request.FILES or None,
                        initial={"display_name": user.display_name, "bio": user.bio,
-                                "locked": user.locked})
+                                "locked": user.locked,
+                                "posting_visibility": user.posting_visibility,
+                                "posting_sensitive": user.posting_sensitive,
+                                "posting_language": user.posting_language})
     if request.method == "POST" and form.is_valid():
         try:
             account_services.update_profile(
                 user, display_name=form.cleaned_data["display_name"],
                 bio=form.cleaned_data["bio"], avatar=form.cleaned_data["avatar"] or None,
                 header=form.cleaned_data["header"] or None,
-                locked=form.cleaned_data["locked"])
+                locked=form.cleaned_data["locked"],
+                posting_visibility=form.cleaned_data["posting_visibility"] or None,
+                posting_sensitive=form.cleaned_data["posting_sensitive"],
+                posting_language=form.cleaned_data["posting_language"])
         except ParleyError as exc:
             form.add_error(None, exc.message)
         else:
