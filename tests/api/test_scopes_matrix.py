@@ -23,6 +23,7 @@ from parley.api.oauth import scope_satisfied
 from parley.filters import services as filter_services
 from parley.filters.services import KeywordChange
 from parley.notifications import services as notification_services
+from parley.posts import scheduled
 from parley.posts import services as post_services
 from parley.posts.polls import PollSpec
 from parley.safety.cases import services as case_services
@@ -122,6 +123,8 @@ MATRIX: dict[str, Rule] = {
     "api/parley/v1/notifiers": required("admin:read"),
     "api/parley/v1/statements": required("read"),
     "api/parley/v1/statements/:statement_id": required("read"),
+    "api/v1/scheduled_statuses": required("read:statuses"),
+    "api/v1/scheduled_statuses/:scheduled_id": required("read:statuses"),
 }
 QUERIES = {
     "api/v2/search": "?q=flowerpot",
@@ -178,13 +181,14 @@ def world(make_member, moderator):
     muted = filter_services.create_filter(
         bob, title="walks", context=["home"], keywords=[KeywordChange(keyword="walk")])
     filtered_status = filter_services.add_filter_status(muted, public.pk)
+    later = scheduled.schedule_post(bob, timezone.now() + timedelta(days=1), "a later walk")
     ids = {
         "status_id": dm.pk, "account_id": bob.pk, "media_id": media.pk, "tag": "parley",
         "notification_id": notification.pk, "report_id": notice.pk,
         "case_id": notice.case_id, "statement_id": statement.pk, "appeal_id": appeal.pk,
         "receipt": notice.receipt, "list_id": reading.pk, "filter_id": muted.pk,
         "keyword_id": muted.keywords.get().pk, "filter_status_id": filtered_status.pk,
-        "poll_id": dm.poll.pk,
+        "poll_id": dm.poll.pk, "scheduled_id": later.pk,
     }
     return {"bob": bob, "ids": ids}
 

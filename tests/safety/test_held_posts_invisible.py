@@ -90,7 +90,7 @@ NOT_CONTENT_READS = {
         r"follow_requests",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
-        r"api/v[12]/filters(/.*)?",
+        r"api/v[12]/filters(/.*)?", r"api/v1/scheduled_statuses(/.*)?",
     ],
     "uploaded files, each checked against its post (tests/posts/test_media_serving.py)": [
         r"media/<path:name>",

@@ -307,6 +307,22 @@ def serialize_one_status(post: Post, request) -> dict[str, Any]:
     return serialize_statuses([post], request)[0]
 
 
+def serialize_scheduled(items: list, request) -> list[dict[str, Any]]:
+    """ScheduledStatus entities: ``id``, ``scheduled_at``, ``params``, ``media_attachments``."""
+    from parley.posts.scheduled import media_of
+
+    media = media_of(items)
+    return [
+        {
+            "id": str(s.pk),
+            "scheduled_at": iso(s.scheduled_at),
+            "params": dict(s.params),
+            "media_attachments": [serialize_media(m, request) for m in media[s.pk]],
+        }
+        for s in items
+    ]
+
+
 def serialize_notifications(
     items: list[Notification], request, filters: ViewerFilters = NO_FILTERS
 ) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
 from parley.api import views_polls as polls
 from parley.api import views_safety as safety
+from parley.api import views_scheduled as scheduled
 from parley.api import views_statuses as statuses
 from parley.api import views_timelines as timelines
 
@@ -111,6 +112,12 @@ urlpatterns = [
     # polls
     route(f"api/v1/polls/{ID.format('poll_id')}", polls.PollView.as_view()),
     route(f"api/v1/polls/{ID.format('poll_id')}/votes", polls.PollVotesView.as_view()),
+    # scheduled statuses
+    route("api/v1/scheduled_statuses", scheduled.ScheduledStatusesView.as_view()),
+    route(
+        f"api/v1/scheduled_statuses/{ID.format('scheduled_id')}",
+        scheduled.ScheduledStatusView.as_view(),
+    ),
     # statuses
     route("api/v1/statuses", statuses.StatusesView.as_view()),
     route(f"api/v1/statuses/{ID.format('status_id')}", statuses.StatusView.as_view()),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -11,6 +14,7 @@ from parley.api.base import (
     checked_text,
     id_or_404,
     param_bool,
+    param_datetime,
     param_fetch_ids,
     param_ids,
     param_list,
@@ -24,6 +28,7 @@ from parley.api.serializers import (
     serialize_accounts,
     serialize_media,
     serialize_one_status,
+    serialize_scheduled,
     serialize_statuses,
 )
 from parley.core import ratelimits
@@ -32,11 +37,14 @@ from parley.filters.selectors import active_filters
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
 from parley.posts.polls import PollSpec
+from parley.posts.scheduled import schedule_post
 from parley.posts.viewcounts import record_views
 
-# Accepted by Mastodon, not built here yet: refusing beats silently posting at once.
-NOT_YET = {"scheduled_at": "Scheduled statuses are not supported yet (scheduled_at)"}
-NOT_YET_IN_EDITS = NOT_YET | {"poll": "Editing a poll is not supported yet (poll)"}
+# Accepted by Mastodon, not built here yet: refusing beats silently changing nothing.
+NOT_YET_IN_EDITS = {
+    "scheduled_at": "An edit cannot be scheduled (scheduled_at)",
+    "poll": "Editing a poll is not supported yet (poll)",
+}
 
 
 def _poll_spec(request: Request) -> PollSpec | None:
@@ -101,23 +109,31 @@ class StatusesView(MastodonAPIView):
         return Response(serialize_statuses(posts, request))
 
     def post(self, request: Request) -> Response:
-        refuse_unsupported(request, NOT_YET)
+        when = param_datetime(request, "scheduled_at")
+        if when is not None and when > timezone.now():
+            # Later (at least 5 minutes ahead): a ScheduledStatus; in the past: now (Mastodon).
+            scheduled = schedule_post(request.user, when, **self._post_params(request))
+            return Response(serialize_scheduled([scheduled], request)[0])
         ratelimits.hit("post_account", request.user.pk)
-        post = services.create_post(
-            request.user,
-            param_str(request, "status", "") or "",
-            spoiler_text=param_str(request, "spoiler_text", "") or "",
-            # Missing: create_post picks the default (a reply keeps its parent's visibility).
-            visibility=param_str(request, "visibility") or None,
-            in_reply_to=_in_reply_to(request, request.user),
-            media_ids=param_ids(request, "media_ids"),
-            sensitive=param_bool(request, "sensitive"),
-            language=param_str(request, "language", "") or "",
-            idempotency_key=request.headers.get("Idempotency-Key"),
-            poll=_poll_spec(request),
-        )
+        post = services.create_post(request.user, **self._post_params(request))
         post = selectors.get_post(post.pk, request.user)
         return Response(serialize_one_status(post, request))
+
+
+    @staticmethod
+    def _post_params(request: Request) -> dict[str, Any]:
+        return {
+            "text": param_str(request, "status", "") or "",
+            "spoiler_text": param_str(request, "spoiler_text", "") or "",
+            # Missing: create_post picks the default (a reply keeps its parent's visibility).
+            "visibility": param_str(request, "visibility") or None,
+            "in_reply_to": _in_reply_to(request, request.user),
+            "media_ids": param_ids(request, "media_ids"),
+            "sensitive": param_bool(request, "sensitive"),
+            "language": param_str(request, "language", "") or "",
+            "idempotency_key": request.headers.get("Idempotency-Key"),
+            "poll": _poll_spec(request),
+        }
 
 
 class StatusView(MastodonAPIView):

@@ -217,3 +217,17 @@ class PollVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "user", "choice"], name="unique_poll_choice")
         ]
+
+
+class ScheduledStatus(models.Model):
+    """A post its author asked to publish later (Mastodon's ScheduledStatus). The worker's
+    periodic jobs publish it through ``create_post`` once ``scheduled_at`` has passed, so it
+    is screened then like any post; the row goes once the post exists."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scheduled_statuses"
+    )
+    scheduled_at = models.DateTimeField(db_index=True)
+    # The parameters of POST /api/v1/statuses, as Mastodon's ``params`` shows them.
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -25,6 +25,7 @@ from parley.posts.models import (
     Post,
     PostRevision,
     PostState,
+    ScheduledStatus,
     Tag,
     Visibility,
 )
@@ -516,6 +517,7 @@ def erase_member_content(user: User, keep_post_ids: set[int]) -> tuple[int, int]
         kept += 1
     erased = mine.exclude(pk__in=keep_post_ids).count()
     mine.exclude(pk__in=keep_post_ids).delete()
+    ScheduledStatus.objects.filter(author=user).delete()  # never published after erasure
     for media in MediaAttachment.objects.filter(owner=user, post__isnull=True):
         media.file.delete(save=False)
         media.delete()
@@ -534,3 +536,29 @@ def _recount(post_ids: set[int]) -> None:
         reblogs_count=counted(Post, "reblog_of_id", state=PostState.PUBLISHED),
         replies_count=counted(Post, "in_reply_to_id", state=PostState.PUBLISHED),
     )
+
+
+def check_new_post(
+    author: User,
+    text: str = "",
+    *,
+    spoiler_text: str = "",
+    visibility: str | None = None,
+    in_reply_to: Post | None = None,
+    media_ids: Iterable[int | str] = (),
+    poll: polls.PollSpec | None = None,
+) -> str:
+    """The checks ``create_post`` makes before screening, without storing anything (for a
+    post scheduled for later). Returns the visibility the post will have."""
+    _check_can_post(author)
+    if visibility is not None and visibility not in Visibility.values:
+        raise ValidationFailed(f"Validation failed: unknown visibility {visibility!r}")
+    media = _owned_media(author, media_ids)
+    _validate_text(text or "", (spoiler_text or "").strip(), bool(media))
+    if poll is not None:
+        if media:
+            raise ValidationFailed("Validation failed: a post with a poll cannot have media")
+        polls.validate_poll(poll)
+    if in_reply_to is not None:
+        in_reply_to = selectors.get_post(in_reply_to.pk, author)
+    return visibility or default_visibility(in_reply_to)
