@@ -124,6 +124,10 @@ MATRIX: dict[str, Rule] = {
     "api/parley/v1/statements": required("read"),
     "api/parley/v1/statements/:statement_id": required("read"),
     "api/v1/scheduled_statuses": required("read:statuses"),
+    "api/v1/trends": PUBLIC,
+    "api/v1/trends/tags": PUBLIC,
+    "api/v1/trends/links": PUBLIC,
+    "api/v1/trends/statuses": optional("read:statuses"),
     "api/v1/scheduled_statuses/:scheduled_id": required("read:statuses"),
 }
 QUERIES = {

@@ -49,6 +49,10 @@ READ_PATHS = [
     ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
     ("api conversations", "mentioned", "/api/v1/conversations", "api"),
+    ("api trending statuses", "anonymous", "/api/v1/trends/statuses", "api"),
+    ("api trending statuses", "follower", "/api/v1/trends/statuses", "api"),
+    ("api trending tags", "anonymous", "/api/v1/trends/tags", "api"),
+    ("api trending tags (old path)", "follower", "/api/v1/trends", "api"),
     ("web home", "follower", "/", "web"),
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
@@ -100,6 +104,7 @@ NOT_CONTENT_READS = {
         r"api/v[12]/(custom_emojis|follow_requests)",
         r"api/v[12]/notifications/unread_count",
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
+        r"api/v1/trends/links",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],
@@ -219,6 +224,17 @@ def test_control_conversations_show_the_released_direct_message(held_world):
     posts.transition_post(held_world["dm"], PostState.PUBLISHED)
     reader = _client(held_world, "mentioned", "api")
     assert BODY in reader.get("/api/v1/conversations").content.decode()
+
+
+def test_a_held_post_counts_for_no_trend_until_released(held_world):
+    # Another account uses the tag: with the held post it would make two, and trend.
+    posts.create_post(held_world["follower"], f"me too #{SECRET}")
+    anonymous = _client(held_world, "anonymous", "api")
+    assert SECRET not in anonymous.get("/api/v1/trends/tags").content.decode()
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    assert SECRET in anonymous.get("/api/v1/trends/tags").content.decode()
+    # Liked by the follower, the released post trends.
+    assert BODY in anonymous.get("/api/v1/trends/statuses").content.decode()
 
 
 def _routes(patterns, prefix=""):

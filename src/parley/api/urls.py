@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
 from parley.api import views_conversations as conversations
+from parley.api import views_discovery as discovery
 from parley.api import views_filters as filters
 from parley.api import views_lists as lists
 from parley.api import views_misc as misc
@@ -112,6 +113,11 @@ urlpatterns = [
     # polls
     route(f"api/v1/polls/{ID.format('poll_id')}", polls.PollView.as_view()),
     route(f"api/v1/polls/{ID.format('poll_id')}/votes", polls.PollVotesView.as_view()),
+    # trends (GET /api/v1/trends is Mastodon's older name for the tags)
+    route("api/v1/trends", discovery.TrendTagsView.as_view()),
+    route("api/v1/trends/tags", discovery.TrendTagsView.as_view()),
+    route("api/v1/trends/statuses", discovery.TrendStatusesView.as_view()),
+    route("api/v1/trends/links", discovery.TrendLinksView.as_view()),
     # scheduled statuses
     route("api/v1/scheduled_statuses", scheduled.ScheduledStatusesView.as_view()),
     route(
