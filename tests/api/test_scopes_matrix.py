@@ -36,8 +36,8 @@ SECRET = "the spare key is under the blue flowerpot"
 @dataclass(frozen=True)
 class Rule:
     """What a GET endpoint needs. kind: public (nothing), optional (anonymous, or a token
-    with one of ``scopes``), required (a member's token with one of ``scopes``), app (any
-    valid token), notifier (notifier tokens only)."""
+    with one of ``scopes``), required (a member's token with one of ``scopes``), member (a
+    member's token of any scope), app (any valid token), notifier (notifier tokens only)."""
 
     kind: str
     scopes: tuple[str, ...] = ()
@@ -128,6 +128,7 @@ MATRIX: dict[str, Rule] = {
     "api/v1/trends/tags": PUBLIC,
     "api/v1/trends/links": PUBLIC,
     "api/v1/trends/statuses": optional("read:statuses"),
+    "api/v1/announcements": Rule("member"),
     "api/v1/scheduled_statuses/:scheduled_id": required("read:statuses"),
 }
 QUERIES = {
@@ -216,7 +217,7 @@ def client_for(user, scope: str | None, app) -> APIClient:
 
 def expected_for_member_token(rule: Rule, scope: str) -> int:
     granted = set(scope.split())
-    if rule.kind in ("public", "app"):
+    if rule.kind in ("public", "app", "member"):
         return 200
     if rule.kind == "notifier":
         return 401
@@ -240,6 +241,8 @@ def expected_for_app_token(route: str, rule: Rule, scope: str) -> int:
     """A client_credentials token: valid, of no user (Mastodon: 422 where a user is needed)."""
     if rule.kind in ("public", "app"):
         return 200
+    if rule.kind == "member":
+        return 422
     if rule.kind == "notifier":
         return 401
     if not any(scope_satisfied(set(scope.split()), s) for s in rule.scopes):

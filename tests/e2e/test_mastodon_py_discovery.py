@@ -25,3 +25,27 @@ def test_trends_through_mastodon_py(live_server, make_member):
     # A post its author deletes leaves the trends.
     alice.status_delete(first.id)
     assert bob.trending_statuses() == [] and alice.trending_tags() == []
+
+
+def test_announcements_through_mastodon_py(live_server, make_member):
+    from parley.discovery.announcements import add_announcement
+
+    make_member("alice"), make_member("bob")
+    alice = client_for(live_server, "alice@example.org")
+    bob = client_for(live_server, "bob@example.org")
+    made = add_announcement("Maintenance on Sunday")
+    [item] = alice.announcements()
+    assert item.id == str(made.pk) and item.content == "<p>Maintenance on Sunday</p>"
+    assert item.read is False
+
+    alice.announcement_reaction_create(item.id, "🎉")
+    bob.announcement_reaction_create(item.id, "🎉")
+    [item] = bob.announcements()
+    assert [(r.name, r.count, r.me) for r in item.reactions] == [("🎉", 2, True)]
+    bob.announcement_reaction_delete(item.id, "🎉")
+    assert [(r.name, r.count, r.me) for r in bob.announcements()[0].reactions] == [
+        ("🎉", 1, False)]
+
+    alice.announcement_dismiss(item.id)
+    assert alice.announcements() == []
+    assert len(bob.announcements()) == 1

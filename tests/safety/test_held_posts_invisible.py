@@ -74,7 +74,7 @@ NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
         r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
         r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark|pin)", r"api/v[12]/media",
-        r"api/v1/polls/.*/votes",
+        r"api/v1/polls/.*/votes", r"api/v1/announcements/.*",
         r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
         r"api/v1/notifications/(clear|.*/dismiss)", r"compose", r"posts/.*", r"login",
@@ -104,7 +104,7 @@ NOT_CONTENT_READS = {
         r"api/v[12]/(custom_emojis|follow_requests)",
         r"api/v[12]/notifications/unread_count",
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
-        r"api/v1/trends/links",
+        r"api/v1/trends/links", r"api/v1/announcements",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],

@@ -118,6 +118,16 @@ urlpatterns = [
     route("api/v1/trends/tags", discovery.TrendTagsView.as_view()),
     route("api/v1/trends/statuses", discovery.TrendStatusesView.as_view()),
     route("api/v1/trends/links", discovery.TrendLinksView.as_view()),
+    # announcements
+    route("api/v1/announcements", discovery.AnnouncementsView.as_view()),
+    route(
+        f"api/v1/announcements/{ID.format('announcement_id')}/dismiss",
+        discovery.AnnouncementDismissView.as_view(),
+    ),
+    route(
+        f"api/v1/announcements/{ID.format('announcement_id')}/reactions/(?P<name>[^/]+)",
+        discovery.AnnouncementReactionView.as_view(),
+    ),
     # scheduled statuses
     route("api/v1/scheduled_statuses", scheduled.ScheduledStatusesView.as_view()),
     route(
