@@ -129,6 +129,7 @@ MATRIX: dict[str, Rule] = {
     "api/v1/trends/links": PUBLIC,
     "api/v1/trends/statuses": optional("read:statuses"),
     "api/v1/announcements": Rule("member"),
+    "api/v1/statuses/:status_id/quotes": required("read:statuses"),
     "api/v1/scheduled_statuses/:scheduled_id": required("read:statuses"),
 }
 QUERIES = {

@@ -144,6 +144,15 @@ urlpatterns = [
     route(
         f"api/v1/statuses/{ID.format('status_id')}/history", statuses.StatusHistoryView.as_view()
     ),
+    route(f"api/v1/statuses/{ID.format('status_id')}/quotes", statuses.StatusQuotesView.as_view()),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/interaction_policy",
+        statuses.StatusInteractionPolicyView.as_view(),
+    ),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/quotes/{ID.format('quoting_status_id')}/revoke",
+        statuses.StatusQuoteRevokeView.as_view(),
+    ),
     route(
         f"api/v1/statuses/{ID.format('status_id')}/favourited_by",
         statuses.StatusFavouritedByView.as_view(),

@@ -81,6 +81,15 @@ class Post(models.Model):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     # Set while the author features the post on its profile (Mastodon: pinned).
     pinned_at = models.DateTimeField(null=True, blank=True)
+    # A quote post (Mastodon 4.5): the post it quotes, and the quote's state, "accepted" or
+    # "revoked" (by the quoted author); blank when it quotes nothing. A quote whose post is
+    # gone keeps its state with ``quote_of`` null: shown as "deleted".
+    quote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    quote_state = models.CharField(max_length=10, blank=True)
+    # Who may quote this post: "public", "followers" or "nobody" (but its author).
+    quote_policy = models.CharField(max_length=10, default="public")
 
     class Meta:
         indexes = [

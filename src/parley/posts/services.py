@@ -119,6 +119,8 @@ def create_post(
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
     poll: polls.PollSpec | None = None,
+    quote_of: Post | None = None,
+    quote_policy: str | None = None,
 ) -> Post:
     """Validate, screen and store a post (or an echo of one), then queue its fan-out.
 
@@ -145,6 +147,9 @@ def create_post(
     if in_reply_to is not None:
         in_reply_to = selectors.get_post(in_reply_to.pk, author)
     visibility = visibility or default_visibility(in_reply_to)
+    if quote_of is not None:
+        quote_of = check_quotable(author, quote_of)
+    quote_policy = _quote_policy(quote_policy, visibility)
 
     from parley.safety.screening import pipeline
 
@@ -168,6 +173,9 @@ def create_post(
             state=PostState.HELD if verdict.outcome == "hold" else PostState.PUBLISHED,
             limited=author.silenced,
             created_at=created_at or timezone.now(),
+            quote_of=quote_of,
+            quote_state="accepted" if quote_of is not None else "",
+            quote_policy=quote_policy,
         )
         post.mentions.set(mentioned)
         post.tags.set(_tags(tag_names))
@@ -190,6 +198,69 @@ def create_post(
         if post.state == PostState.PUBLISHED:
             _queue_distribution(post)
     return post
+
+
+QUOTE_POLICIES = ("public", "followers", "nobody")
+
+
+def _quote_policy(policy: str | None, visibility: str) -> str:
+    """Who may quote a new post: as asked (public by default); private and direct posts
+    are never quotable (Mastodon sets their policy to nobody)."""
+    if policy is not None and policy not in QUOTE_POLICIES:
+        raise ValidationFailed(
+            f"Validation failed: quote_approval_policy must be one of {', '.join(QUOTE_POLICIES)}"
+        )
+    if visibility in (Visibility.PRIVATE, Visibility.DIRECT):
+        return "nobody"
+    return policy or "public"
+
+
+def check_quotable(author: User, post: Post) -> Post:
+    """The post ``author`` may quote (an echo quotes its original): 404 if ``author`` may
+    not see it, 422 if it is private, direct or not published, 403 if its policy refuses."""
+    post = selectors.get_post(post.pk, author)
+    if post.reblog_of_id:
+        post = selectors.get_post(post.reblog_of_id, author)
+    if post.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+        raise ValidationFailed("Validation failed: a private or direct post cannot be quoted")
+    if post.state != PostState.PUBLISHED:
+        raise ValidationFailed("Validation failed: this post cannot be quoted")
+    if post.author_id != author.pk and not may_quote(author, post):
+        raise NotAllowed("The author of this post does not allow you to quote it")
+    return post
+
+
+def may_quote(user: User, post: Post) -> bool:
+    """Whether ``post``'s quote policy lets ``user`` (not its author) quote it."""
+    if post.quote_policy == "public":
+        return True
+    if post.quote_policy == "followers":
+        from parley.accounts.models import Follow
+
+        return Follow.objects.filter(follower=user, followee_id=post.author_id).exists()
+    return False
+
+
+def set_quote_policy(author: User, post: Post, policy: str) -> Post:
+    """The author changes who may quote its post (private and direct posts stay nobody's)."""
+    if post.author_id != author.pk or post.reblog_of_id:
+        raise NotFound("Record not found")
+    if policy not in QUOTE_POLICIES:
+        raise ValidationFailed(
+            f"Validation failed: quote_approval_policy must be one of {', '.join(QUOTE_POLICIES)}"
+        )
+    post.quote_policy = _quote_policy(policy, post.visibility)
+    Post.objects.filter(pk=post.pk).update(quote_policy=post.quote_policy)
+    return post
+
+
+def revoke_quote(author: User, quoted: Post, quote: Post) -> Post:
+    """The quoted post's author takes its post out of another's quote (Mastodon: revoke)."""
+    if quoted.author_id != author.pk or quote.quote_of_id != quoted.pk:
+        raise NotFound("Record not found")
+    Post.objects.filter(pk=quote.pk).update(quote_state="revoked")
+    quote.quote_state = "revoked"
+    return quote
 
 
 def _with_options(text: str, poll: polls.PollSpec | None) -> str:
