@@ -191,3 +191,28 @@ def test_idempotency_key_returns_the_same_scheduled_status(member, api_for):
     again = client.post("/api/v1/statuses", body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert first.json()["id"] == again.json()["id"]
     assert ScheduledStatus.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_job_loop_publishes_due_posts(member):
+    import threading
+    import time
+
+    from parley.core.management.commands.worker import run_jobs_forever
+
+    item = scheduled.schedule_post(member, timezone.now() + timedelta(minutes=10), "from the loop")
+    ScheduledStatus.objects.filter(pk=item.pk).update(
+        scheduled_at=timezone.now() - timedelta(seconds=1))
+    stop = threading.Event()
+    loop = threading.Thread(target=run_jobs_forever, args=(0.1, stop), daemon=True)
+    loop.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not Post.objects.filter(text="from the loop").exists():
+            assert time.monotonic() < deadline, "the worker did not publish it"
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        loop.join(10)
+    assert Post.objects.filter(text="from the loop").count() == 1
+    assert not ScheduledStatus.objects.exists()
