@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "parley.web",
     "parley.portability",
     "parley.streaming",
+    "parley.discovery",
 ]
 
 MIDDLEWARE = [

@@ -18,12 +18,14 @@ def test_unlocked_stays_fine(member, api_for):
     assert response.json()["locked"] is False
 
 
-def test_scheduled_statuses_are_refused(member, api_for):
+def test_scheduling_an_edit_is_refused_and_the_post_kept(member, api_for):
+    client = api_for(member)
+    post = client.post("/api/v1/statuses", {"status": "plain"}).json()
     body = {"status": "later", "scheduled_at": "2030-01-01T00:00:00Z"}
-    response = api_for(member).post("/api/v1/statuses", body, format="json")
-    assert response.status_code == 422
-    assert "Scheduled" in response.json()["error"]
-    assert not Post.objects.exists()
+    edit = client.put(f"/api/v1/statuses/{post['id']}", body, format="json")
+    assert edit.status_code == 422
+    assert "scheduled_at" in edit.json()["error"]
+    assert Post.objects.get().text == "plain"
 
 
 def test_editing_a_poll_is_refused_and_the_post_kept(member, api_for):

@@ -23,6 +23,7 @@ from parley.api.oauth import scope_satisfied
 from parley.filters import services as filter_services
 from parley.filters.services import KeywordChange
 from parley.notifications import services as notification_services
+from parley.posts import scheduled
 from parley.posts import services as post_services
 from parley.posts.polls import PollSpec
 from parley.safety.cases import services as case_services
@@ -35,8 +36,8 @@ SECRET = "the spare key is under the blue flowerpot"
 @dataclass(frozen=True)
 class Rule:
     """What a GET endpoint needs. kind: public (nothing), optional (anonymous, or a token
-    with one of ``scopes``), required (a member's token with one of ``scopes``), app (any
-    valid token), notifier (notifier tokens only)."""
+    with one of ``scopes``), required (a member's token with one of ``scopes``), member (a
+    member's token of any scope), app (any valid token), notifier (notifier tokens only)."""
 
     kind: str
     scopes: tuple[str, ...] = ()
@@ -124,6 +125,14 @@ MATRIX: dict[str, Rule] = {
     "api/parley/v1/notifiers": required("admin:read"),
     "api/parley/v1/statements": required("read"),
     "api/parley/v1/statements/:statement_id": required("read"),
+    "api/v1/scheduled_statuses": required("read:statuses"),
+    "api/v1/trends": PUBLIC,
+    "api/v1/trends/tags": PUBLIC,
+    "api/v1/trends/links": PUBLIC,
+    "api/v1/trends/statuses": optional("read:statuses"),
+    "api/v1/announcements": Rule("member"),
+    "api/v1/statuses/:status_id/quotes": required("read:statuses"),
+    "api/v1/scheduled_statuses/:scheduled_id": required("read:statuses"),
 }
 QUERIES = {
     "api/v2/search": "?q=flowerpot",
@@ -180,6 +189,7 @@ def world(make_member, moderator):
     muted = filter_services.create_filter(
         bob, title="walks", context=["home"], keywords=[KeywordChange(keyword="walk")])
     filtered_status = filter_services.add_filter_status(muted, public.pk)
+    later = scheduled.schedule_post(bob, timezone.now() + timedelta(days=1), "a later walk")
     ids = {
         "status_id": dm.pk, "account_id": bob.pk, "media_id": media.pk, "tag": "parley",
         "notification_id": notification.pk, "report_id": notice.pk,
@@ -187,6 +197,7 @@ def world(make_member, moderator):
         "receipt": notice.receipt, "list_id": reading.pk, "filter_id": muted.pk,
         "keyword_id": muted.keywords.get().pk, "filter_status_id": filtered_status.pk,
         "poll_id": dm.poll.pk, "group_key": notification.group_key,
+        "scheduled_id": later.pk,
     }
     return {"bob": bob, "ids": ids}
 
@@ -210,7 +221,7 @@ def client_for(user, scope: str | None, app) -> APIClient:
 
 def expected_for_member_token(rule: Rule, scope: str) -> int:
     granted = set(scope.split())
-    if rule.kind in ("public", "app"):
+    if rule.kind in ("public", "app", "member"):
         return 200
     if rule.kind == "notifier":
         return 401
@@ -234,6 +245,8 @@ def expected_for_app_token(route: str, rule: Rule, scope: str) -> int:
     """A client_credentials token: valid, of no user (Mastodon: 422 where a user is needed)."""
     if rule.kind in ("public", "app"):
         return 200
+    if rule.kind == "member":
+        return 422
     if rule.kind == "notifier":
         return 401
     if not any(scope_satisfied(set(scope.split()), s) for s in rule.scopes):

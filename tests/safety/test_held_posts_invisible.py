@@ -53,6 +53,13 @@ READ_PATHS = [
     ("api bookmarks", "follower", "/api/v1/bookmarks", "api"),
     ("api list timeline", "follower", "/api/v1/timelines/list/{list}", "api"),
     ("api conversations", "mentioned", "/api/v1/conversations", "api"),
+    ("api quoting status", "anonymous", "/api/v1/statuses/{quote}", "api"),
+    ("api quoting status", "follower", "/api/v1/statuses/{quote}", "api"),
+    ("api quotes of the held post", "follower", "/api/v1/statuses/{post}/quotes", "api"),
+    ("api trending statuses", "anonymous", "/api/v1/trends/statuses", "api"),
+    ("api trending statuses", "follower", "/api/v1/trends/statuses", "api"),
+    ("api trending tags", "anonymous", "/api/v1/trends/tags", "api"),
+    ("api trending tags (old path)", "follower", "/api/v1/trends", "api"),
     ("web home", "follower", "/", "web"),
     ("web landing", "anonymous", "/", "web"),
     ("web public", "anonymous", "/public", "web"),
@@ -79,7 +86,8 @@ NOT_CONTENT_READS = {
     "writes only (they act on posts the caller may see)": [
         r"oauth/.*", r"api/v1/apps.*", r"api/v1/reports",
         r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark|pin)", r"api/v[12]/media",
-        r"api/v1/polls/.*/votes",
+        r"api/v1/polls/.*/votes", r"api/v1/announcements/.*",
+        r"api/v1/statuses/.*/quotes/.*/revoke", r"api/v1/statuses/.*/interaction_policy",
         r"api/v1/accounts/.*/(un)?(follow|block|mute)",
         r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
         r"api/v1/notifications/(clear|.*/dismiss)", r"api/v2/notifications/.*/dismiss",
@@ -102,7 +110,7 @@ NOT_CONTENT_READS = {
         r"follow_requests", r"lists", r"filters",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
-        r"api/v[12]/filters(/.*)?",
+        r"api/v[12]/filters(/.*)?", r"api/v1/scheduled_statuses(/.*)?",
     ],
     "uploaded files, each checked against its post (tests/posts/test_media_serving.py)": [
         r"media/<path:name>",
@@ -112,6 +120,7 @@ NOT_CONTENT_READS = {
         r"api/v[12]/(custom_emojis|follow_requests)",
         r"api/v[12]/notifications/unread_count",
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
+        r"api/v1/trends/links", r"api/v1/announcements",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
     ],
@@ -133,6 +142,7 @@ def held_world(make_member, api_for):
     posts.bookmark(follower, post)
     posts.pin_post(author, post)
     mention = Notification.objects.filter(recipient=mentioned, post=post).first()
+    quote = posts.create_post(follower, "quoting this", quote_of=post)
     posts.transition_post(post, PostState.HELD)
     # A direct message to the mentioned member, held too: conversations must not show it.
     dm = posts.create_post(author, f"@tagged {BODY} between us", visibility="direct")
@@ -146,6 +156,7 @@ def held_world(make_member, api_for):
         "follower": follower,
         "mentioned": mentioned,
         "post": post,
+        "quote": quote,
         "dm": dm,
         "parent": parent,
         "api_for": api_for,
@@ -176,6 +187,7 @@ def test_held_post_is_invisible(held_world, name, who, path, kind):
         poll=held_world["post"].poll.pk,
         dm=held_world["dm"].pk,
         mention_group=held_world["mention_group"],
+        quote=held_world["quote"].pk,
     )
     response = _client(held_world, who, kind).get(url)
     assert response.status_code in (200, 404)
@@ -244,6 +256,25 @@ def test_control_conversations_show_the_released_direct_message(held_world):
     assert BODY in web.get(f"/conversations/{held_world['dm'].pk}").content.decode()
 
 
+def test_control_the_quote_shows_the_released_post(held_world):
+    path = f"/api/v1/statuses/{held_world['quote'].pk}"
+    held = _client(held_world, "anonymous", "api").get(path).json()
+    assert held["quote"] == {"state": "unauthorized", "quoted_status": None}
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    assert BODY in _client(held_world, "anonymous", "api").get(path).content.decode()
+
+
+def test_a_held_post_counts_for_no_trend_until_released(held_world):
+    # Another account uses the tag: with the held post it would make two, and trend.
+    posts.create_post(held_world["follower"], f"me too #{SECRET}")
+    anonymous = _client(held_world, "anonymous", "api")
+    assert SECRET not in anonymous.get("/api/v1/trends/tags").content.decode()
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    assert SECRET in anonymous.get("/api/v1/trends/tags").content.decode()
+    # Liked by the follower, the released post trends.
+    assert BODY in anonymous.get("/api/v1/trends/statuses").content.decode()
+
+
 def _routes(patterns, prefix=""):
     from django.urls import URLResolver
 
@@ -261,7 +292,7 @@ def test_every_route_is_a_listed_read_path_or_cannot_show_held_posts():
     from django.urls import get_resolver, resolve
 
     listed = {resolve(path.split("?")[0].format(post=1, parent=1, author=1, author_name="a",
-                                                      list=1, poll=1, dm=1,
+                                                      list=1, poll=1, dm=1, quote=1,
                                                       mention_group="ungrouped-1")).route
               for _, _, path, _ in READ_PATHS}
     exempt = [re.compile(rx) for rxs in NOT_CONTENT_READS.values() for rx in rxs]

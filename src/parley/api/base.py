@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -263,6 +265,24 @@ def param_int(request: Request, name: str, default: int | None = None) -> int | 
     if abs(number) > MAX_ID:
         raise ValidationFailed(f"Validation failed: {name} is out of range")
     return number
+
+
+def param_datetime(request: Request, name: str) -> datetime | None:
+    """An ISO 8601 date and time (UTC when it names no zone); 422 when it is not one."""
+    value = param_raw(request, name)
+    if value in (None, ""):
+        return None
+    parsed = None
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise ValidationFailed(f"Validation failed: {name} is not an ISO 8601 date and time")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def param_limit(request: Request, default: int, maximum: int) -> int:

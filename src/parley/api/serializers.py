@@ -191,6 +191,7 @@ class StatusContext:
         request,
         other_accounts: Iterable[User] = (),
         filters: ViewerFilters = NO_FILTERS,
+        nested: bool = False,
     ) -> None:
         from parley.api.base import viewer
 
@@ -208,6 +209,35 @@ class StatusContext:
         shown_polls = [poll for post in posts for p in (post, post.reblog_of)
                        if p is not None and (poll := poll_of(p)) is not None]
         self.poll_results = polls.results_of(shown_polls, self.viewer)
+        self._load_quotes(posts, nested)
+
+    def _load_quotes(self, posts: list[Post], nested: bool) -> None:
+        """Quote posts on the page (Mastodon 4.5): which quoted posts the viewer may see, in
+        a few queries, only when the page has quotes or followers-only quote policies."""
+        self.nested = nested
+        shown = [p for post in posts for p in (post, post.reblog_of) if p is not None]
+        quote_ids = {p.quote_of_id for p in shown if p.quote_state and p.quote_of_id}
+        self.quote_states: dict[int, str] = {}
+        self.quoted: dict[int, Post] = {}
+        self.quoted_ctx: StatusContext | None = None
+        if quote_ids:
+            self.quote_states = dict(
+                Post.objects.filter(pk__in=quote_ids).values_list("pk", "state"))
+            visible = post_selectors.visible_posts(self.viewer).filter(
+                pk__in=quote_ids, state=PostState.PUBLISHED)
+            if nested:
+                self.quoted = {pk: None for pk in visible.values_list("pk", flat=True)}
+            else:
+                self.quoted = {p.pk: p for p in post_selectors.with_related(visible)}
+                if self.quoted:
+                    self.quoted_ctx = StatusContext(list(self.quoted.values()), self.request,
+                                                    nested=True)
+        self.followed_authors: set[int] = set()
+        if self.viewer is not None and any(p.quote_policy == "followers" for p in shown):
+            from parley.accounts.models import Follow
+
+            self.followed_authors = set(Follow.objects.filter(follower=self.viewer)
+                                        .values_list("followee_id", flat=True))
 
 
 def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
@@ -265,6 +295,8 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         ),
         "edited_at": iso(post.edited_at),
         "filtered": [serialize_filter_result(m) for m in ctx.filters.matches(post)],
+        "quote": _quote(post, ctx),
+        "quote_approval": _quote_approval(post, ctx),
     }
     if post.state != PostState.PUBLISHED or post.distributed_at is None:
         data["parley"] = {
@@ -273,6 +305,48 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
             "distributed": post.distributed_at is not None,
         }
     return data
+
+
+def _quote_state(post: Post, ctx: StatusContext) -> str:
+    """Mastodon 4.5's quote states: accepted while the viewer may see the quoted post;
+    revoked by its author; deleted; unauthorized for anything else the viewer may not see
+    (held, removed, private, a blocked author)."""
+    if post.quote_state == "revoked":
+        return "revoked"
+    if post.quote_of_id is None or ctx.quote_states.get(post.quote_of_id) in (
+            None, PostState.DELETED):
+        return "deleted"
+    return "accepted" if post.quote_of_id in ctx.quoted else "unauthorized"
+
+
+def _quote(post: Post, ctx: StatusContext) -> dict[str, Any] | None:
+    """Quote (``quoted_status``: the Status, or null when unavailable); nested one level
+    down, a ShallowQuote (``quoted_status_id``) as Mastodon."""
+    if not post.quote_state:
+        return None
+    state = _quote_state(post, ctx)
+    shown = state == "accepted"
+    if ctx.nested:
+        return {"state": state, "quoted_status_id": str(post.quote_of_id) if shown else None}
+    quoted = ctx.quoted.get(post.quote_of_id) if shown else None
+    body = _status_body(quoted, ctx.quoted_ctx) if quoted is not None and ctx.quoted_ctx else None
+    return {"state": state, "quoted_status": body}
+
+
+def _quote_approval(post: Post, ctx: StatusContext) -> dict[str, Any]:
+    """QuoteApproval: who may quote the post, and what that means for the viewer."""
+    quotable = post.visibility in ("public", "unlisted") and not post.reblog_of_id
+    policy = post.quote_policy if quotable else "nobody"
+    automatic = {"public": ["public"], "followers": ["followers"]}.get(policy, [])
+    viewer = ctx.viewer
+    if viewer is None:
+        current = "unknown"
+    elif quotable and (viewer.pk == post.author_id or policy == "public" or (
+            policy == "followers" and post.author_id in ctx.followed_authors)):
+        current = "automatic"
+    else:
+        current = "denied"
+    return {"automatic": automatic, "manual": [], "current_user": current}
 
 
 def serialize_poll(poll: Poll, viewer: User | None,
@@ -322,6 +396,22 @@ def serialize_statuses(
 
 def serialize_one_status(post: Post, request) -> dict[str, Any]:
     return serialize_statuses([post], request)[0]
+
+
+def serialize_scheduled(items: list, request) -> list[dict[str, Any]]:
+    """ScheduledStatus entities: ``id``, ``scheduled_at``, ``params``, ``media_attachments``."""
+    from parley.posts.scheduled import media_of
+
+    media = media_of(items)
+    return [
+        {
+            "id": str(s.pk),
+            "scheduled_at": iso(s.scheduled_at),
+            "params": dict(s.params),
+            "media_attachments": [serialize_media(m, request) for m in media[s.pk]],
+        }
+        for s in items
+    ]
 
 
 def serialize_notifications(

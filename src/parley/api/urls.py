@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from parley.api import views_accounts as accounts
 from parley.api import views_admin as admin
 from parley.api import views_conversations as conversations
+from parley.api import views_discovery as discovery
 from parley.api import views_filters as filters
 from parley.api import views_lists as lists
 from parley.api import views_misc as misc
@@ -14,6 +15,7 @@ from parley.api import views_notifier as notifier
 from parley.api import views_oauth as oauth
 from parley.api import views_polls as polls
 from parley.api import views_safety as safety
+from parley.api import views_scheduled as scheduled
 from parley.api import views_statuses as statuses
 from parley.api import views_timelines as timelines
 
@@ -114,6 +116,27 @@ urlpatterns = [
     # polls
     route(f"api/v1/polls/{ID.format('poll_id')}", polls.PollView.as_view()),
     route(f"api/v1/polls/{ID.format('poll_id')}/votes", polls.PollVotesView.as_view()),
+    # trends (GET /api/v1/trends is Mastodon's older name for the tags)
+    route("api/v1/trends", discovery.TrendTagsView.as_view()),
+    route("api/v1/trends/tags", discovery.TrendTagsView.as_view()),
+    route("api/v1/trends/statuses", discovery.TrendStatusesView.as_view()),
+    route("api/v1/trends/links", discovery.TrendLinksView.as_view()),
+    # announcements
+    route("api/v1/announcements", discovery.AnnouncementsView.as_view()),
+    route(
+        f"api/v1/announcements/{ID.format('announcement_id')}/dismiss",
+        discovery.AnnouncementDismissView.as_view(),
+    ),
+    route(
+        f"api/v1/announcements/{ID.format('announcement_id')}/reactions/(?P<name>[^/]+)",
+        discovery.AnnouncementReactionView.as_view(),
+    ),
+    # scheduled statuses
+    route("api/v1/scheduled_statuses", scheduled.ScheduledStatusesView.as_view()),
+    route(
+        f"api/v1/scheduled_statuses/{ID.format('scheduled_id')}",
+        scheduled.ScheduledStatusView.as_view(),
+    ),
     # statuses
     route("api/v1/statuses", statuses.StatusesView.as_view()),
     route(f"api/v1/statuses/{ID.format('status_id')}", statuses.StatusView.as_view()),
@@ -123,6 +146,15 @@ urlpatterns = [
     route(f"api/v1/statuses/{ID.format('status_id')}/source", statuses.StatusSourceView.as_view()),
     route(
         f"api/v1/statuses/{ID.format('status_id')}/history", statuses.StatusHistoryView.as_view()
+    ),
+    route(f"api/v1/statuses/{ID.format('status_id')}/quotes", statuses.StatusQuotesView.as_view()),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/interaction_policy",
+        statuses.StatusInteractionPolicyView.as_view(),
+    ),
+    route(
+        f"api/v1/statuses/{ID.format('status_id')}/quotes/{ID.format('quoting_status_id')}/revoke",
+        statuses.StatusQuoteRevokeView.as_view(),
     ),
     route(
         f"api/v1/statuses/{ID.format('status_id')}/favourited_by",

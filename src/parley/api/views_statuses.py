@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -10,7 +13,10 @@ from parley.api.base import (
     MastodonAPIView,
     checked_text,
     id_or_404,
+    page_params,
+    paged_response,
     param_bool,
+    param_datetime,
     param_fetch_ids,
     param_ids,
     param_list,
@@ -24,19 +30,23 @@ from parley.api.serializers import (
     serialize_accounts,
     serialize_media,
     serialize_one_status,
+    serialize_scheduled,
     serialize_statuses,
 )
 from parley.core import ratelimits
-from parley.core.errors import NotFound, ValidationFailed
+from parley.core.errors import NotAllowed, NotFound, ValidationFailed
 from parley.filters.selectors import ANY_CONTEXT, active_filters
 from parley.posts import selectors, services
 from parley.posts.models import Like, MediaAttachment, PostState
 from parley.posts.polls import PollSpec
+from parley.posts.scheduled import schedule_post
 from parley.posts.viewcounts import record_views
 
-# Accepted by Mastodon, not built here yet: refusing beats silently posting at once.
-NOT_YET = {"scheduled_at": "Scheduled statuses are not supported yet (scheduled_at)"}
-NOT_YET_IN_EDITS = NOT_YET | {"poll": "Editing a poll is not supported yet (poll)"}
+# Accepted by Mastodon, not built here yet: refusing beats silently changing nothing.
+NOT_YET_IN_EDITS = {
+    "scheduled_at": "An edit cannot be scheduled (scheduled_at)",
+    "poll": "Editing a poll is not supported yet (poll)",
+}
 
 
 def _poll_spec(request: Request) -> PollSpec | None:
@@ -101,25 +111,41 @@ class StatusesView(MastodonAPIView):
         return Response(serialize_statuses(posts, request))
 
     def post(self, request: Request) -> Response:
-        refuse_unsupported(request, NOT_YET)
+        when = param_datetime(request, "scheduled_at")
+        if when is not None and when > timezone.now():
+            # Later (at least 5 minutes ahead): a ScheduledStatus; in the past: now (Mastodon).
+            refuse_unsupported(request, {"quoted_status_id": "A quote cannot be scheduled yet"})
+            scheduled = schedule_post(request.user, when, **self._post_params(request))
+            return Response(serialize_scheduled([scheduled], request)[0])
         ratelimits.hit("post_account", request.user.pk)
+        # ``quote_id``: the name some forks (and Mastodon.py's older argument) use.
+        quoted_id = param_str(request, "quoted_status_id") or param_str(request, "quote_id")
         post = services.create_post(
             request.user,
-            param_str(request, "status", "") or "",
-            spoiler_text=param_str(request, "spoiler_text", "") or "",
-            # Missing: create_post picks the default (a reply keeps its parent's visibility).
-            visibility=param_str(request, "visibility") or None,
-            in_reply_to=_in_reply_to(request, request.user),
-            media_ids=param_ids(request, "media_ids"),
-            # Not given: the member's defaults (source[sensitive], source[language]).
-            sensitive=(param_bool(request, "sensitive")
-                       if param_raw(request, "sensitive") not in (None, "") else None),
-            language=param_str(request, "language") or None,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-            poll=_poll_spec(request),
+            **self._post_params(request),
+            quote_of=selectors.get_post(id_or_404(quoted_id), request.user) if quoted_id else None,
+            quote_policy=param_str(request, "quote_approval_policy") or None,
         )
         post = selectors.get_post(post.pk, request.user)
         return Response(serialize_one_status(post, request))
+
+
+    @staticmethod
+    def _post_params(request: Request) -> dict[str, Any]:
+        return {
+            "text": param_str(request, "status", "") or "",
+            "spoiler_text": param_str(request, "spoiler_text", "") or "",
+            # Missing: create_post picks the default (a reply keeps its parent's visibility).
+            "visibility": param_str(request, "visibility") or None,
+            "in_reply_to": _in_reply_to(request, request.user),
+            "media_ids": param_ids(request, "media_ids"),
+            # Not given: the member's defaults (source[sensitive], source[language]).
+            "sensitive": (param_bool(request, "sensitive")
+                          if param_raw(request, "sensitive") not in (None, "") else None),
+            "language": param_str(request, "language") or None,
+            "idempotency_key": request.headers.get("Idempotency-Key"),
+            "poll": _poll_spec(request),
+        }
 
 
 class StatusView(MastodonAPIView):
@@ -328,3 +354,45 @@ class MediaView(MastodonAPIView):
         if description is not None:
             item = services.describe_media(item, description)
         return Response(serialize_media(item, request))
+
+
+class StatusQuotesView(MastodonAPIView):
+    """Quotes of a status its author may list (Mastodon 4.5): those the author may see,
+    newest first, paged by id."""
+
+    scopes = {"GET": "read:statuses"}
+
+    def get(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, request.user)
+        if post.author_id != request.user.pk:
+            raise NotAllowed("Only the author of a post sees its quotes")
+        quotes = selectors.visible_posts(request.user).filter(
+            quote_of=post, quote_state="accepted").exclude(state=PostState.DELETED)
+        page = selectors.paginate(selectors.with_related(quotes), **page_params(request))
+        return paged_response(request, page, serialize_statuses(page, request))
+
+
+class StatusQuoteRevokeView(MastodonAPIView):
+    """The quoted post's author takes it out of a quote; answers the quoting status."""
+
+    scopes = {"POST": "write:statuses"}
+
+    def post(self, request: Request, status_id: str, quoting_status_id: str) -> Response:
+        quoted = selectors.get_post(status_id, request.user)
+        quote = selectors.get_post(quoting_status_id, request.user)
+        services.revoke_quote(request.user, quoted, quote)
+        return Response(serialize_one_status(selectors.get_post(quote.pk, request.user),
+                                             request))
+
+
+class StatusInteractionPolicyView(MastodonAPIView):
+    """The author changes who may quote a post (``quote_approval_policy``)."""
+
+    scopes = {"PUT": "write:statuses"}
+
+    def put(self, request: Request, status_id: str) -> Response:
+        post = selectors.get_post(status_id, request.user)
+        services.set_quote_policy(request.user, post,
+                                  param_str(request, "quote_approval_policy") or "")
+        return Response(serialize_one_status(selectors.get_post(post.pk, request.user),
+                                             request))

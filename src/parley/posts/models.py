@@ -81,6 +81,15 @@ class Post(models.Model):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     # Set while the author features the post on its profile (Mastodon: pinned).
     pinned_at = models.DateTimeField(null=True, blank=True)
+    # A quote post (Mastodon 4.5): the post it quotes, and the quote's state, "accepted" or
+    # "revoked" (by the quoted author); blank when it quotes nothing. A quote whose post is
+    # gone keeps its state with ``quote_of`` null: shown as "deleted".
+    quote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    quote_state = models.CharField(max_length=10, blank=True)
+    # Who may quote this post: "public", "followers" or "nobody" (but its author).
+    quote_policy = models.CharField(max_length=10, default="public")
 
     class Meta:
         indexes = [
@@ -217,3 +226,17 @@ class PollVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "user", "choice"], name="unique_poll_choice")
         ]
+
+
+class ScheduledStatus(models.Model):
+    """A post its author asked to publish later (Mastodon's ScheduledStatus). The worker's
+    periodic jobs publish it through ``create_post`` once ``scheduled_at`` has passed, so it
+    is screened then like any post; the row goes once the post exists."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scheduled_statuses"
+    )
+    scheduled_at = models.DateTimeField(db_index=True)
+    # The parameters of POST /api/v1/statuses, as Mastodon's ``params`` shows them.
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -25,6 +25,7 @@ from parley.posts.models import (
     Post,
     PostRevision,
     PostState,
+    ScheduledStatus,
     Tag,
     Visibility,
 )
@@ -126,6 +127,8 @@ def create_post(
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
     poll: polls.PollSpec | None = None,
+    quote_of: Post | None = None,
+    quote_policy: str | None = None,
 ) -> Post:
     """Validate, screen and store a post (or an echo of one), then queue its fan-out.
 
@@ -157,6 +160,9 @@ def create_post(
         sensitive = author.posting_sensitive
     if language is None:
         language = author.posting_language
+    if quote_of is not None:
+        quote_of = check_quotable(author, quote_of)
+    quote_policy = _quote_policy(quote_policy, visibility)
 
     from parley.safety.screening import pipeline
 
@@ -180,6 +186,9 @@ def create_post(
             state=PostState.HELD if verdict.outcome == "hold" else PostState.PUBLISHED,
             limited=author.silenced,
             created_at=created_at or timezone.now(),
+            quote_of=quote_of,
+            quote_state="accepted" if quote_of is not None else "",
+            quote_policy=quote_policy,
         )
         post.mentions.set(mentioned)
         post.tags.set(_tags(tag_names))
@@ -202,6 +211,69 @@ def create_post(
         if post.state == PostState.PUBLISHED:
             _queue_distribution(post)
     return post
+
+
+QUOTE_POLICIES = ("public", "followers", "nobody")
+
+
+def _quote_policy(policy: str | None, visibility: str) -> str:
+    """Who may quote a new post: as asked (public by default); private and direct posts
+    are never quotable (Mastodon sets their policy to nobody)."""
+    if policy is not None and policy not in QUOTE_POLICIES:
+        raise ValidationFailed(
+            f"Validation failed: quote_approval_policy must be one of {', '.join(QUOTE_POLICIES)}"
+        )
+    if visibility in (Visibility.PRIVATE, Visibility.DIRECT):
+        return "nobody"
+    return policy or "public"
+
+
+def check_quotable(author: User, post: Post) -> Post:
+    """The post ``author`` may quote (an echo quotes its original): 404 if ``author`` may
+    not see it, 422 if it is private, direct or not published, 403 if its policy refuses."""
+    post = selectors.get_post(post.pk, author)
+    if post.reblog_of_id:
+        post = selectors.get_post(post.reblog_of_id, author)
+    if post.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+        raise ValidationFailed("Validation failed: a private or direct post cannot be quoted")
+    if post.state != PostState.PUBLISHED:
+        raise ValidationFailed("Validation failed: this post cannot be quoted")
+    if post.author_id != author.pk and not may_quote(author, post):
+        raise NotAllowed("The author of this post does not allow you to quote it")
+    return post
+
+
+def may_quote(user: User, post: Post) -> bool:
+    """Whether ``post``'s quote policy lets ``user`` (not its author) quote it."""
+    if post.quote_policy == "public":
+        return True
+    if post.quote_policy == "followers":
+        from parley.accounts.models import Follow
+
+        return Follow.objects.filter(follower=user, followee_id=post.author_id).exists()
+    return False
+
+
+def set_quote_policy(author: User, post: Post, policy: str) -> Post:
+    """The author changes who may quote its post (private and direct posts stay nobody's)."""
+    if post.author_id != author.pk or post.reblog_of_id:
+        raise NotFound("Record not found")
+    if policy not in QUOTE_POLICIES:
+        raise ValidationFailed(
+            f"Validation failed: quote_approval_policy must be one of {', '.join(QUOTE_POLICIES)}"
+        )
+    post.quote_policy = _quote_policy(policy, post.visibility)
+    Post.objects.filter(pk=post.pk).update(quote_policy=post.quote_policy)
+    return post
+
+
+def revoke_quote(author: User, quoted: Post, quote: Post) -> Post:
+    """The quoted post's author takes its post out of another's quote (Mastodon: revoke)."""
+    if quoted.author_id != author.pk or quote.quote_of_id != quoted.pk:
+        raise NotFound("Record not found")
+    Post.objects.filter(pk=quote.pk).update(quote_state="revoked")
+    quote.quote_state = "revoked"
+    return quote
 
 
 def _with_options(text: str, poll: polls.PollSpec | None) -> str:
@@ -529,6 +601,7 @@ def erase_member_content(user: User, keep_post_ids: set[int]) -> tuple[int, int]
         kept += 1
     erased = mine.exclude(pk__in=keep_post_ids).count()
     mine.exclude(pk__in=keep_post_ids).delete()
+    ScheduledStatus.objects.filter(author=user).delete()  # never published after erasure
     for media in MediaAttachment.objects.filter(owner=user, post__isnull=True):
         media.file.delete(save=False)
         media.delete()
@@ -547,3 +620,29 @@ def _recount(post_ids: set[int]) -> None:
         reblogs_count=counted(Post, "reblog_of_id", state=PostState.PUBLISHED),
         replies_count=counted(Post, "in_reply_to_id", state=PostState.PUBLISHED),
     )
+
+
+def check_new_post(
+    author: User,
+    text: str = "",
+    *,
+    spoiler_text: str = "",
+    visibility: str | None = None,
+    in_reply_to: Post | None = None,
+    media_ids: Iterable[int | str] = (),
+    poll: polls.PollSpec | None = None,
+) -> str:
+    """The checks ``create_post`` makes before screening, without storing anything (for a
+    post scheduled for later). Returns the visibility the post will have."""
+    _check_can_post(author)
+    if visibility is not None and visibility not in Visibility.values:
+        raise ValidationFailed(f"Validation failed: unknown visibility {visibility!r}")
+    media = _owned_media(author, media_ids)
+    _validate_text(text or "", (spoiler_text or "").strip(), bool(media))
+    if poll is not None:
+        if media:
+            raise ValidationFailed("Validation failed: a post with a poll cannot have media")
+        polls.validate_poll(poll)
+    if in_reply_to is not None:
+        in_reply_to = selectors.get_post(in_reply_to.pk, author)
+    return visibility or default_visibility(in_reply_to)

@@ -25,6 +25,7 @@ log = logging.getLogger("parley.worker")
 def run_jobs_forever(interval: float, stop: threading.Event) -> None:
     """Run the periodic jobs every ``interval`` seconds until ``stop`` is set."""
     from parley.posts.polls import notify_ended_polls
+    from parley.posts.scheduled import publish_due
     from parley.safety.cases.jobs import run_periodic_jobs
 
     while not stop.is_set():
@@ -32,6 +33,7 @@ def run_jobs_forever(interval: float, stop: threading.Event) -> None:
             close_old_connections()
             run_periodic_jobs()
             notify_ended_polls()
+            publish_due()
         except Exception:  # never let one bad run end the loop
             log.exception("periodic jobs failed")
         finally:
