@@ -26,6 +26,8 @@ class User(AbstractUser):
     header = models.ImageField(upload_to=header_upload_to, blank=True, db_index=True)
     locked = models.BooleanField(default=False)
     bot = models.BooleanField(default=False)
+    # Opt-in to the profile directory and to follow suggestions (Mastodon's ``discoverable``).
+    discoverable = models.BooleanField(default=False)
     # Sign-up in "approval" mode leaves this False until an admin approves.
     is_approved = models.BooleanField(default=True)
     registration_reason = models.TextField(blank=True)
@@ -109,6 +111,8 @@ class Mute(models.Model):
     muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muted_by_set")
     hide_notifications = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A mute with a duration stops applying at this moment; None mutes until unmuted.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["muter", "muted"], name="unique_mute")]

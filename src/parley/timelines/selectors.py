@@ -8,26 +8,31 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from parley.accounts.models import Follow, Mute, User
-from parley.accounts.selectors import accounts_by_ids
+from parley.accounts.models import Follow, User
+from parley.accounts.selectors import accounts_by_ids, active_mutes
 from parley.core.errors import NotFound
 from parley.posts.models import Post, PostState, Visibility
 from parley.posts.selectors import distributed_posts, with_related
+from parley.social.selectors import followed_tag_posts
 from parley.timelines.models import ConversationMark, List, ListMember, Marker, RepliesPolicy
 
 
 def _not_muted(viewer: User | None) -> Q:
     if viewer is None or not viewer.is_authenticated:
         return Q()
-    return ~Exists(Mute.objects.filter(muter=viewer, muted_id=OuterRef("author_id")))
+    return ~Exists(active_mutes().filter(muter=viewer, muted_id=OuterRef("author_id")))
 
 
 def home_timeline(viewer: User) -> QuerySet[Post]:
-    """The viewer's own posts and those of accounts it follows."""
+    """The viewer's own posts, those of accounts it follows, and public posts carrying a
+    hashtag it follows."""
     followed = Follow.objects.filter(follower=viewer).values("followee_id")
     own = Q(author=viewer) & Q(state__in=[PostState.PUBLISHED, PostState.HELD])
     followed_posts = Q(author_id__in=followed)
-    queryset = distributed_posts(viewer).filter(own | followed_posts).filter(_not_muted(viewer))
+    tagged = followed_tag_posts(viewer)
+    queryset = (
+        distributed_posts(viewer).filter(own | followed_posts | tagged).filter(_not_muted(viewer))
+    )
     return with_related(queryset)
 
 
