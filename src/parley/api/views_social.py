@@ -17,6 +17,7 @@ from parley.api.base import (
     param_limit,
     param_offset,
     param_str,
+    parse_id,
 )
 from parley.api.oauth import scope_satisfied
 from parley.api.serializers import (
@@ -200,7 +201,7 @@ class FamiliarFollowersView(MastodonAPIView):
     scopes = {"GET": "read:follows"}
 
     def get(self, request: Request) -> Response:
-        ids = list(dict.fromkeys(param_ids(request, "id")))
+        ids = list(dict.fromkeys(param_ids(request, "id") or _json_body_ids(request)))
         if len(ids) > 40:
             raise ValidationFailed("Validation failed: at most 40 ids (id[])")
         shown = {u.pk for u in account_selectors.accounts_by_ids(ids)}
@@ -209,6 +210,18 @@ class FamiliarFollowersView(MastodonAPIView):
             {"id": str(pk), "accounts": serialize_accounts(found.get(pk, []), request)}
             for pk in ids
         ])
+
+
+def _json_body_ids(request: Request) -> list[int]:
+    """``id`` sent in a JSON body of the GET (Mastodon.py does; Rails reads it)."""
+    if not request.content_type.startswith("application/json"):
+        return []
+    raw = request.data.get("id") if isinstance(request.data, dict) else None
+    values = raw if isinstance(raw, list) else [] if raw is None else [raw]
+    ids = [parse_id(value) for value in values]
+    if any(value is None for value in ids):
+        raise ValidationFailed("Validation failed: id must be a list of ids")
+    return [value for value in ids if value is not None]
 
 
 class SuggestionsView(MastodonAPIView):
