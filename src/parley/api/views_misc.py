@@ -32,6 +32,7 @@ from parley.api.serializers import (
     serialize_accounts,
     serialize_markers,
     serialize_statuses,
+    serialize_tags,
 )
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
@@ -310,14 +311,9 @@ class SearchView(MastodonAPIView):
         if kind in (None, "hashtags"):
             from parley.posts.search import search_hashtags
 
-            result["hashtags"] = [
-                {
-                    "name": t.name,
-                    "url": request.build_absolute_uri(f"/tags/{t.name}"),
-                    "history": [],
-                }
-                for t in search_hashtags(query.lstrip("#"), limit)
-            ]
+            # Tag entities: the week's history, and whether the member follows each.
+            result["hashtags"] = serialize_tags(search_hashtags(query.lstrip("#"), limit),
+                                                request)
         if kind in (None, "statuses") and user is not None:
             from parley.posts.search import search_posts
 
