@@ -113,3 +113,22 @@ def test_domain_blocks_are_always_empty(make_member, api_for):
     client = api_for(make_member("alice"))
     assert client.get("/api/v1/domain_blocks").json() == []
     assert APIClient().get("/api/v1/domain_blocks").status_code == 401
+
+
+def test_purging_an_account_erases_its_notes_tags_and_endorsements(make_member, api_for):
+    from parley.accounts import deletion
+    from parley.social.models import AccountNote, Endorsement, FeaturedTag, TagFollow
+
+    alice, bob = make_member("alice", discoverable=True), make_member("bob")
+    accounts.follow(alice, bob)
+    client = api_for(alice)
+    client.post(f"/api/v1/accounts/{bob.pk}/note", {"comment": "private thought"})
+    client.post(f"/api/v1/accounts/{bob.pk}/pin")
+    client.post("/api/v1/tags/baking/follow")
+    client.post("/api/v1/featured_tags", {"name": "baking"})
+    deletion.purge_account(alice)
+    assert not AccountNote.objects.filter(owner=alice).exists()
+    assert not Endorsement.objects.filter(owner=alice).exists()
+    assert not TagFollow.objects.filter(user=alice).exists()
+    assert not FeaturedTag.objects.filter(user=alice).exists()
+    assert APIClient().get("/api/v1/directory").json() == []

@@ -94,3 +94,13 @@ def set_note(owner: User, account: User, comment: str) -> AccountNote | None:
 
 def dismiss_suggestion(user: User, account: User) -> None:
     DismissedSuggestion.objects.get_or_create(user=user, account=account)
+
+
+def erase_member_data(user: User) -> None:
+    """Erase what a purged account kept here: followed and featured tags, endorsements, its
+    notes on others and dismissed suggestions."""
+    TagFollow.objects.filter(user=user).delete()
+    FeaturedTag.objects.filter(user=user).delete()
+    Endorsement.objects.filter(owner=user).delete()
+    AccountNote.objects.filter(owner=user).delete()
+    DismissedSuggestion.objects.filter(user=user).delete()
