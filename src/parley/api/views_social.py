@@ -206,8 +206,12 @@ class FamiliarFollowersView(MastodonAPIView):
             raise ValidationFailed("Validation failed: at most 40 ids (id[])")
         shown = {u.pk for u in account_selectors.accounts_by_ids(ids)}
         found = social.familiar_followers(request.user, [pk for pk in ids if pk in shown])
+        # Each follower serialised once, with one set of count queries for the page.
+        people = {u.pk: u for users in found.values() for u in users}
+        serialized = dict(zip(people, serialize_accounts(list(people.values()), request),
+                              strict=True))
         return Response([
-            {"id": str(pk), "accounts": serialize_accounts(found.get(pk, []), request)}
+            {"id": str(pk), "accounts": [serialized[u.pk] for u in found.get(pk, [])]}
             for pk in ids
         ])
 
