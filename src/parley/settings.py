@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "parley.posts",
     "parley.timelines",
     "parley.filters",
+    "parley.social",
     "parley.notifications",
     "parley.safety",
     "parley.safety.screening",

@@ -91,6 +91,18 @@ MATRIX: dict[str, Rule] = {
     "api/v1/accounts/:account_id/followers": optional("read:accounts"),
     "api/v1/accounts/:account_id/following": optional("read:accounts"),
     "api/v1/blocks": required("read:blocks", "follow"),
+    "api/v1/domain_blocks": required("read:blocks", "follow"),
+    "api/v1/accounts/familiar_followers": required("read:follows"),
+    "api/v1/accounts/:account_id/featured_tags": optional("read:accounts"),
+    "api/v1/accounts/:account_id/endorsements": optional("read:accounts"),
+    "api/v1/endorsements": required("read:accounts"),
+    "api/v1/tags/:name": PUBLIC,
+    "api/v1/followed_tags": required("read:follows", "follow"),
+    "api/v1/featured_tags": required("read:accounts"),
+    "api/v1/featured_tags/suggestions": required("read:accounts"),
+    "api/v1/suggestions": required("read:accounts"),
+    "api/v2/suggestions": required("read:accounts"),
+    "api/v1/directory": optional("read:accounts"),
     "api/v1/mutes": required("read:mutes", "follow"),
     "api/v1/statuses/:status_id": optional("read:statuses"),
     "api/v1/statuses/:status_id/context": optional("read:statuses"),
@@ -140,6 +152,7 @@ QUERIES = {
     "api/v1/accounts/search": "?q=ali",
     "api/v1/accounts": "?id[]=:account_id",
     "api/v1/statuses": "?id[]=:status_id",
+    "api/v1/accounts/familiar_followers": "?id[]=:account_id",
 }
 TOKENS = ["profile", "write:media", "read", "read:statuses"]
 # Only endpoints behind these scopes may show posts (bob's DM among them).
@@ -198,6 +211,7 @@ def world(make_member, moderator):
         "keyword_id": muted.keywords.get().pk, "filter_status_id": filtered_status.pk,
         "poll_id": dm.poll.pk, "group_key": notification.group_key,
         "scheduled_id": later.pk,
+        "name": "parley",
     }
     return {"bob": bob, "ids": ids}
 

@@ -83,3 +83,27 @@ def test_a_threat_posted_with_toot_is_held_from_everyone_else(live_server, toot_
     assert "bringing my gun" not in bob("timelines", "home", *READ)
     shown = requests.get(f"{live_server.url}/api/v1/statuses/{threat}", timeout=10)
     assert shown.status_code == 404
+
+
+def test_hashtags_and_mutes_through_toot(live_server, toot_for):
+    alice, bob = toot_for("alice"), toot_for("bob")
+    alice.post("Planting tomatoes #gardening")
+    assert "You're not following any hashtags" in bob("tags", "followed")
+    bob("tags", "follow", "gardening")
+    assert "gardening" in bob("tags", "followed")
+    assert "Followed" in bob("tags", "info", "gardening")
+    # The tag brings alice's public post home without following her.
+    assert "Planting tomatoes" in bob("timelines", "home", *READ)
+    bob("tags", "unfollow", "gardening")
+    assert "You're not following any hashtags" in bob("tags", "followed")
+    assert "Planting tomatoes" not in bob("timelines", "home", *READ)
+
+    alice("tags", "feature", "gardening")
+    assert "gardening" in alice("tags", "featured")
+    alice("tags", "unfeature", "gardening")
+    assert "gardening" not in alice("tags", "featured")
+
+    bob("mute", "alice")
+    assert "alice" in bob("muted")
+    bob("unmute", "alice")
+    assert "alice" not in bob("muted")

@@ -13,6 +13,7 @@ from parley.notifications.models import Notification
 from parley.posts import services as posts
 from parley.posts.models import PostState
 from parley.posts.polls import PollSpec
+from parley.social import services as social
 from parley.timelines import services as timelines
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +41,11 @@ READ_PATHS = [
     ("api pinned statuses", "follower", "/api/v1/accounts/{author}/statuses?pinned=true",
      "api"),
     ("api home", "follower", "/api/v1/timelines/home", "api"),
+    ("api home by a followed tag", "mentioned", "/api/v1/timelines/home", "api"),
+    ("api tag", "anonymous", "/api/v1/tags/" + SECRET, "api"),
+    ("api tag", "mentioned", "/api/v1/tags/" + SECRET, "api"),
+    ("api followed tags", "mentioned", "/api/v1/followed_tags", "api"),
+    ("api featured tags", "anonymous", "/api/v1/accounts/{author}/featured_tags", "api"),
     ("api public", "anonymous", "/api/v1/timelines/public", "api"),
     ("api public local", "follower", "/api/v1/timelines/public?local=true", "api"),
     ("api tag", "anonymous", "/api/v1/timelines/tag/" + SECRET, "api"),
@@ -88,7 +94,8 @@ NOT_CONTENT_READS = {
         r"api/v1/statuses/.*/(un)?(reblog|favourite|bookmark|pin)", r"api/v[12]/media",
         r"api/v1/polls/.*/votes", r"api/v1/announcements/.*",
         r"api/v1/statuses/.*/quotes/.*/revoke", r"api/v1/statuses/.*/interaction_policy",
-        r"api/v1/accounts/.*/(un)?(follow|block|mute)",
+        r"api/v1/accounts/.*/(un)?(follow|block|mute|pin)", r"api/v1/accounts/.*/note",
+        r"api/v1/tags/.*/(un)?follow", r"api/v1/suggestions/.*",
         r"api/v1/follow_requests/.*/(authorize|reject)", r"follow_requests/@.*",
         r"api/v1/notifications/(clear|.*/dismiss)", r"api/v2/notifications/.*/dismiss",
         r"compose", r"posts/.*", r"login",
@@ -111,6 +118,8 @@ NOT_CONTENT_READS = {
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
         r"api/v[12]/filters(/.*)?", r"api/v1/scheduled_statuses(/.*)?",
+        r"api/v1/(endorsements|domain_blocks)",
+        r"api/v1/featured_tags(/.*)?",  # suggestions: tags of the caller's own posts
     ],
     "uploaded files, each checked against its post (tests/posts/test_media_serving.py)": [
         r"media/<path:name>",
@@ -123,6 +132,8 @@ NOT_CONTENT_READS = {
         r"api/v1/trends/links", r"api/v1/announcements",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
         r"transparency.*", r"notice",
+        r"api/v1/accounts/familiar_followers", r"api/v[12]/suggestions", r"api/v1/directory",
+        r"api/v1/accounts/\(\?P<account_id>\[0-9\]\+\)/endorsements",
     ],
 }
 
@@ -147,6 +158,9 @@ def held_world(make_member, api_for):
     # A direct message to the mentioned member, held too: conversations must not show it.
     dm = posts.create_post(author, f"@tagged {BODY} between us", visibility="direct")
     posts.transition_post(dm, PostState.HELD)
+    # The mentioned member follows the post's hashtag; the author features it.
+    social.follow_tag(mentioned, SECRET)
+    social.feature_tag(author, SECRET)
     fans = timelines.create_list(follower, "authors I read")
     timelines.add_to_list(fans, [author.pk])
     return {
@@ -273,6 +287,24 @@ def test_a_held_post_counts_for_no_trend_until_released(held_world):
     assert SECRET in anonymous.get("/api/v1/trends/tags").content.decode()
     # Liked by the follower, the released post trends.
     assert BODY in anonymous.get("/api/v1/trends/statuses").content.decode()
+
+
+def test_a_held_post_counts_in_no_tag_history_or_featured_tag(held_world):
+    anyone = _client(held_world, "anonymous", "api")
+    tag = anyone.get(f"/api/v1/tags/{SECRET}").json()
+    featured = anyone.get(f"/api/v1/accounts/{held_world['author'].pk}/featured_tags").json()
+    assert tag["history"][0]["uses"] == "0"
+    assert (featured[0]["statuses_count"], featured[0]["last_status_at"]) == (0, None)
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    assert anyone.get(f"/api/v1/tags/{SECRET}").json()["history"][0]["uses"] == "1"
+    featured = anyone.get(f"/api/v1/accounts/{held_world['author'].pk}/featured_tags").json()
+    assert featured[0]["statuses_count"] == 1
+
+
+def test_control_the_released_post_comes_home_by_its_followed_tag(held_world):
+    posts.transition_post(held_world["post"], PostState.PUBLISHED)
+    reader = _client(held_world, "mentioned", "api")
+    assert BODY in reader.get("/api/v1/timelines/home").content.decode()
 
 
 def _routes(patterns, prefix=""):

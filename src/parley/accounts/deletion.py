@@ -14,6 +14,7 @@ from parley.core.errors import ValidationFailed
 from parley.posts import services as post_services
 from parley.safety.audit import record_event
 from parley.safety.cases import selectors as case_selectors
+from parley.social import services as social_services
 
 # The audit log is permanent and hash-chained: it names the account only by its number.
 ACTOR_LABEL = "account owner"
@@ -58,6 +59,8 @@ def purge_account(user: User, now: datetime | None = None) -> dict:
         Follow.objects.filter(followee=user).delete()
         Block.objects.filter(blocker=user).delete()
         Mute.objects.filter(muter=user).delete()
+        social_services.erase_member_data(user)
+        user.discoverable = False
         for image in (user.avatar, user.header):
             if image:
                 image.delete(save=False)

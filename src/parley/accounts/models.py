@@ -36,6 +36,8 @@ class User(AbstractUser):
         max_length=16, default="public", choices=[(v, v) for v in POSTING_VISIBILITIES])
     posting_sensitive = models.BooleanField(default=False)
     posting_language = models.CharField(max_length=8, blank=True)
+    # Opt-in to the profile directory and to follow suggestions (Mastodon's ``discoverable``).
+    discoverable = models.BooleanField(default=False)
     # Sign-up in "approval" mode leaves this False until an admin approves.
     is_approved = models.BooleanField(default=True)
     registration_reason = models.TextField(blank=True)
@@ -119,6 +121,8 @@ class Mute(models.Model):
     muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muted_by_set")
     hide_notifications = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A mute with a duration stops applying at this moment; None mutes until unmuted.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["muter", "muted"], name="unique_mute")]

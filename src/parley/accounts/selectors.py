@@ -15,6 +15,19 @@ def active_accounts() -> QuerySet[User]:
     return User.objects.filter(not_suspended, is_active=True, is_approved=True)
 
 
+def active_mutes() -> QuerySet[Mute]:
+    """Mutes in force: without an end, or ending later (an expired mute stops applying)."""
+    return Mute.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+
+
+def mutes_of(user: User) -> QuerySet[Mute]:
+    """The member's mutes in force of accounts others may see, newest first."""
+    return (
+        active_mutes().filter(muter=user, muted__in=active_accounts())
+        .select_related("muted").order_by("-id")
+    )
+
+
 def get_account_with_image(stored_name: str, viewer: User | None) -> tuple[User, bool]:
     """The account whose avatar or header is stored as ``stored_name`` and whether the
     image is public. A suspended or closed account's images are shown only to itself and
@@ -109,7 +122,7 @@ def hidden_author_ids(viewer: User) -> set[int]:
     """Authors whose posts a viewer must not see in timelines: blocks both ways and mutes."""
     ids = set(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
     ids |= set(Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True))
-    ids |= set(Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True))
+    ids |= set(active_mutes().filter(muter=viewer).values_list("muted_id", flat=True))
     return ids
 
 
@@ -147,7 +160,7 @@ def relationships(viewer: User, others: list[User]) -> dict[int, dict[str, bool]
         )
     )
     mutes = dict(
-        Mute.objects.filter(muter=viewer, muted_id__in=ids).values_list(
+        active_mutes().filter(muter=viewer, muted_id__in=ids).values_list(
             "muted_id", "hide_notifications"
         )
     )

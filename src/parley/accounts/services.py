@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -192,6 +192,7 @@ def update_profile(
     posting_visibility: str | None = None,
     posting_sensitive: bool | None = None,
     posting_language: str | None = None,
+    discoverable: bool | None = None,
 ) -> User:
     """Change a member's profile and posting defaults. Screening of display names and bios
     hooks in here."""
@@ -218,6 +219,8 @@ def update_profile(
     if bot is not None:
         user.bot = bot
     _set_posting_defaults(user, posting_visibility, posting_sensitive, posting_language)
+    if discoverable is not None:
+        user.discoverable = discoverable
     pipeline.screen_profile(user)
     with transaction.atomic():
         user.save()
@@ -346,11 +349,24 @@ def unblock(blocker: User, blocked: User) -> None:
     Block.objects.filter(blocker=blocker, blocked=blocked).delete()
 
 
-def mute(muter: User, muted: User, hide_notifications: bool = True) -> Mute:
+# Mastodon caps nothing; a bound keeps the end date representable (about 100 years).
+MAX_MUTE_SECONDS = 100 * 365 * 24 * 3600
+
+
+def mute(
+    muter: User, muted: User, hide_notifications: bool = True, duration: int = 0
+) -> Mute:
+    """Mute ``muted`` for ``duration`` seconds (0: until unmuted); muting again replaces the
+    notifications choice and the end."""
     if muter.pk == muted.pk:
         raise ValidationFailed("You cannot mute yourself")
+    if duration < 0 or duration > MAX_MUTE_SECONDS:
+        raise ValidationFailed("Validation failed: duration is out of range")
+    expires_at = timezone.now() + timedelta(seconds=duration) if duration else None
     relation, _ = Mute.objects.update_or_create(
-        muter=muter, muted=muted, defaults={"hide_notifications": hide_notifications}
+        muter=muter,
+        muted=muted,
+        defaults={"hide_notifications": hide_notifications, "expires_at": expires_at},
     )
     return relation
 

@@ -85,8 +85,19 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "Context": entity({"ancestors": array_of("Status"), "descendants": array_of("Status")}),
     "Relationship": entity(
         {"id": ID, "following": BOOL, "followed_by": BOOL, "blocking": BOOL, "muting": BOOL,
-         "requested": BOOL, "requested_by": BOOL}
+         "requested": BOOL, "requested_by": BOOL},
+        muting_notifications=BOOL, endorsed=BOOL, note=STR,
     ),
+    "Tag": entity(
+        {"name": STR, "url": STR, "history": {"type": "array", "items": entity(
+            {"day": STR, "uses": STR, "accounts": STR})}},
+        id=NSTR, following=BOOL, featuring=BOOL),
+    "FeaturedTag": entity(
+        {"id": ID, "name": STR, "url": STR, "statuses_count": INT, "last_status_at": NSTR}),
+    "Suggestion": entity(
+        {"source": STR, "sources": {"type": "array", "items": STR},
+         "account": ref("Account")}),
+    "FamiliarFollowers": entity({"id": ID, "accounts": array_of("Account")}),
     "Conversation": entity(
         {"id": ID, "unread": BOOL, "accounts": array_of("Account"),
          "last_status": ref("Status")}),
@@ -307,7 +318,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Update the profile",
         body={"display_name": text(100), "note": text(500), "avatar": {**STR, "format": "binary"},
               "locked": {**BOOL, "description": "followers must be approved (follow requests)"},
-              "bot": BOOL,
+              "bot": BOOL, "discoverable": {**BOOL, "description": "listed in the directory "
+                                            "and suggestions"},
               "source": {"type": "object", "description": "posting defaults (form: "
                          "source[privacy], ...)", "properties": {
                              "privacy": {"type": "string",
@@ -333,11 +345,55 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Followed accounts", query=PAGING, returns=array_of("Account")),
     **{("POST", f"/api/v1/accounts/{{account_id}}/{action}"): Op(
         f"{action.capitalize()} an account",
-        body={"notifications": BOOL} if action == "mute" else {},
+        body={"notifications": BOOL, "duration": {**INT, "minimum": 0}}
+        if action == "mute" else {},
         returns=ref("Relationship"))
        for action in ("follow", "unfollow", "block", "unblock", "mute", "unmute")},
     ("GET", "/api/v1/blocks"): Op("Blocked accounts", query=PAGING, returns=array_of("Account")),
-    ("GET", "/api/v1/mutes"): Op("Muted accounts", query=PAGING, returns=array_of("Account")),
+    ("GET", "/api/v1/mutes"): Op("Muted accounts (with mute_expires_at)", query=PAGING,
+                                returns=array_of("Account")),
+    ("GET", "/api/v1/domain_blocks"): Op("Blocked domains (none: no federation)", query=PAGING,
+                                        returns={"type": "array", "items": STR}),
+    ("GET", "/api/v1/tags/{name}"): Op("A hashtag, its last week of use", returns=ref("Tag")),
+    ("POST", "/api/v1/tags/{name}/follow"): Op("Follow a hashtag (its public posts join "
+                                               "home)", returns=ref("Tag")),
+    ("POST", "/api/v1/tags/{name}/unfollow"): Op("Unfollow a hashtag", returns=ref("Tag")),
+    ("GET", "/api/v1/followed_tags"): Op("Followed hashtags", query=PAGING,
+                                        returns=array_of("Tag")),
+    ("GET", "/api/v1/featured_tags"): Op("The caller's featured hashtags",
+                                        returns=array_of("FeaturedTag")),
+    ("POST", "/api/v1/featured_tags"): Op("Feature a hashtag (10 at most)",
+                                         body={"name": text(100)}, required=("name",),
+                                         returns=ref("FeaturedTag")),
+    ("DELETE", "/api/v1/featured_tags/{featured_tag_id}"): Op("Stop featuring a hashtag"),
+    ("GET", "/api/v1/featured_tags/suggestions"): Op(
+        "The caller's most used hashtags not featured yet", returns=array_of("Tag")),
+    ("GET", "/api/v1/accounts/{account_id}/featured_tags"): Op(
+        "An account's featured hashtags", returns=array_of("FeaturedTag")),
+    ("POST", "/api/v1/accounts/{account_id}/pin"): Op(
+        "Endorse a followed account (422 if not followed)", returns=ref("Relationship")),
+    ("POST", "/api/v1/accounts/{account_id}/unpin"): Op(
+        "Stop endorsing an account", returns=ref("Relationship")),
+    ("GET", "/api/v1/endorsements"): Op("Accounts the caller endorses", query=PAGING,
+                                       returns=array_of("Account")),
+    ("GET", "/api/v1/accounts/{account_id}/endorsements"): Op(
+        "Accounts an account endorses", query=PAGING, returns=array_of("Account")),
+    ("POST", "/api/v1/accounts/{account_id}/note"): Op(
+        "Set the caller's private note on an account (empty: remove)",
+        body={"comment": text(1000)}, returns=ref("Relationship")),
+    ("GET", "/api/v1/accounts/familiar_followers"): Op(
+        "Accounts the caller follows that follow each account",
+        query={"id[]": {**IDS, "maxItems": 40}}, returns=array_of("FamiliarFollowers")),
+    ("GET", "/api/v2/suggestions"): Op("Accounts to follow", query={"limit": INT},
+                                      returns=array_of("Suggestion")),
+    ("GET", "/api/v1/suggestions"): Op("Accounts to follow (v1)", query={"limit": INT},
+                                      returns=array_of("Account")),
+    ("DELETE", "/api/v1/suggestions/{account_id}"): Op("Never suggest this account again"),
+    ("GET", "/api/v1/directory"): Op(
+        "Accounts that opted into the directory (discoverable)",
+        query={"offset": INT, "limit": INT,
+               "order": {"type": "string", "enum": ["active", "new"]}, "local": BOOL},
+        returns=array_of("Account")),
     ("GET", "/api/v1/statuses"): Op(
         "Several statuses by id (those not visible are left out)",
         query={"id[]": {**IDS, "maxItems": 40}}, returns=array_of("Status")),
@@ -511,6 +567,7 @@ ERRORS = {
 # Path parameters that are not ids.
 PATH_PARAMETERS = {
     "tag": STR,
+    "name": STR,
     "group_key": {**STR, "pattern": r"^[a-z_.]+-[0-9-]+$",
                   "description": "a group's key (favourite-<status>-<hour>, ungrouped-<id>)"},
 }

@@ -17,7 +17,7 @@ from parley.filters.selectors import NO_FILTERS, ActiveFilter, FilterMatch, View
 from parley.notifications.models import SAFETY_KINDS, Notification
 from parley.posts import polls
 from parley.posts import selectors as post_selectors
-from parley.posts.models import MediaAttachment, Poll, Post, PostState
+from parley.posts.models import MediaAttachment, Poll, Post, PostState, Tag
 from parley.posts.polls import poll_of
 
 
@@ -108,7 +108,7 @@ def serialize_account(
         "display_name": user.display_name,
         "locked": user.locked,
         "bot": user.bot,
-        "discoverable": True,
+        "discoverable": user.discoverable,
         # Search finds every member's visible posts; follower lists are shown to anyone.
         "indexable": True,
         "hide_collections": False,
@@ -146,7 +146,7 @@ def serialize_account(
             "note": user.bio,
             "fields": [],
             "follow_requests_count": follow_request_count(user),
-            "discoverable": True,
+            "discoverable": user.discoverable,
             "indexable": True,
             "hide_collections": False,
         }
@@ -500,8 +500,12 @@ def _account_warning(n: Notification, statement, request) -> dict[str, Any]:
 
 def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, Any]]:
     from parley.accounts.selectors import relationships
+    from parley.social.selectors import endorsed_ids, notes_by_account
 
     flags = relationships(viewer, others)
+    ids = [o.pk for o in others]
+    endorsed = endorsed_ids(viewer, ids)
+    notes = notes_by_account(viewer, ids)
     return [
         {
             "id": str(o.pk),
@@ -517,11 +521,64 @@ def serialize_relationships(viewer: User, others: list[User]) -> list[dict[str, 
             "requested": flags[o.pk]["requested"],
             "requested_by": flags[o.pk]["requested_by"],
             "domain_blocking": False,
-            "endorsed": False,
-            "note": "",
+            "endorsed": o.pk in endorsed,
+            "note": notes.get(o.pk, ""),
         }
         for o in others
     ]
+
+
+def serialize_tags(tags: list[Tag], request, as_member: bool = True) -> list[dict[str, Any]]:
+    """Mastodon's Tag: with the last week's ``history``, and for a member (unless
+    ``as_member`` is False) ``following`` and ``featuring``."""
+    from parley.api.base import viewer as viewer_of
+    from parley.social import selectors as social
+
+    me = viewer_of(request) if as_member else None
+    histories = social.tag_histories(tags)
+    following = social.followed_tag_ids(me, tags)
+    featuring = social.featured_tag_ids(me, tags)
+    root = base_url(request)
+    out = []
+    for tag in tags:
+        data: dict[str, Any] = {
+            "id": str(tag.pk),
+            "name": tag.name,
+            "url": f"{root}/tags/{tag.name}",
+            "history": [
+                {"day": str(int(day.day.timestamp())), "uses": str(day.uses),
+                 "accounts": str(len(day.accounts))}
+                for day in histories[tag.pk]
+            ],
+        }
+        if me is not None:
+            data["following"] = tag.pk in following
+            data["featuring"] = tag.pk in featuring
+        out.append(data)
+    return out
+
+
+def serialize_featured_tags(owner: User, featured: list, request) -> list[dict[str, Any]]:
+    """Mastodon's FeaturedTag: the profile's posts with the tag, counted from public posts."""
+    from parley.social.selectors import featured_tag_stats
+
+    stats = featured_tag_stats(owner, featured)
+    root = base_url(request)
+    out = []
+    for item in featured:
+        counted = stats.get(item.tag_id)
+        out.append({
+            "id": str(item.pk),
+            "name": item.tag.name,
+            # The web UI has no per-profile tag page yet: the tag's own page.
+            "url": f"{root}/tags/{item.tag.name}",
+            "statuses_count": counted.statuses_count if counted else 0,
+            "last_status_at": (
+                counted.last_status_at.date().isoformat()
+                if counted and counted.last_status_at else None
+            ),
+        })
+    return out
 
 
 def serialize_list(a_list) -> dict[str, Any]:

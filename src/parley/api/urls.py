@@ -16,6 +16,7 @@ from parley.api import views_oauth as oauth
 from parley.api import views_polls as polls
 from parley.api import views_safety as safety
 from parley.api import views_scheduled as scheduled
+from parley.api import views_social as social
 from parley.api import views_statuses as statuses
 from parley.api import views_timelines as timelines
 
@@ -111,6 +112,36 @@ urlpatterns = [
         )
         for action in ("follow", "unfollow", "block", "unblock", "mute", "unmute")
     ],
+    route("api/v1/accounts/familiar_followers", social.FamiliarFollowersView.as_view()),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/featured_tags",
+        social.AccountFeaturedTagsView.as_view(),
+    ),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/endorsements",
+        social.AccountEndorsementsView.as_view(),
+    ),
+    route(f"api/v1/accounts/{ID.format('account_id')}/pin", social.EndorseView.as_view()),
+    route(
+        f"api/v1/accounts/{ID.format('account_id')}/unpin",
+        social.EndorseView.as_view(endorse=False),
+    ),
+    route(f"api/v1/accounts/{ID.format('account_id')}/note", social.AccountNoteView.as_view()),
+    route("api/v1/endorsements", social.EndorsementsView.as_view()),
+    route(r"api/v1/tags/(?P<name>[^/]+)", social.TagView.as_view()),
+    route(r"api/v1/tags/(?P<name>[^/]+)/follow", social.TagFollowView.as_view()),
+    route(r"api/v1/tags/(?P<name>[^/]+)/unfollow", social.TagFollowView.as_view(follow=False)),
+    route("api/v1/followed_tags", social.FollowedTagsView.as_view()),
+    route("api/v1/featured_tags", social.FeaturedTagsView.as_view()),
+    route("api/v1/featured_tags/suggestions", social.FeaturedTagSuggestionsView.as_view()),
+    route(
+        f"api/v1/featured_tags/{ID.format('featured_tag_id')}", social.FeaturedTagView.as_view()
+    ),
+    route("api/v1/suggestions", social.SuggestionsView.as_view(version=1)),
+    route("api/v2/suggestions", social.SuggestionsView.as_view()),
+    route(f"api/v1/suggestions/{ID.format('account_id')}", social.SuggestionView.as_view()),
+    route("api/v1/directory", social.DirectoryView.as_view()),
+    route("api/v1/domain_blocks", social.DomainBlocksView.as_view()),
     route("api/v1/blocks", accounts.BlockListView.as_view()),
     route("api/v1/mutes", accounts.MuteListView.as_view()),
     # polls

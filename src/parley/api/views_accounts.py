@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from parley.accounts import selectors as account_selectors
 from parley.accounts import services as account_services
-from parley.accounts.models import Block, Mute, User
+from parley.accounts.models import Block, User
 from parley.api.base import (
     AnonymousOr,
     MastodonAPIView,
@@ -27,6 +27,7 @@ from parley.api.base import (
 )
 from parley.api.filtering import filtered_statuses_response
 from parley.api.serializers import (
+    iso,
     serialize_account,
     serialize_accounts,
     serialize_relationships,
@@ -58,6 +59,10 @@ class UpdateCredentialsView(MastodonAPIView):
             locked=param_bool(request, "locked") if param_str(request, "locked") else None,
             bot=param_bool(request, "bot") if param_str(request, "bot") else None,
             **_source_params(request),
+            discoverable=(
+                param_bool(request, "discoverable") if param_str(request, "discoverable")
+                else None
+            ),
         )
         return Response(serialize_account(user, request, with_source=True))
 
@@ -256,7 +261,10 @@ class AccountActionView(MastodonAPIView):
         elif self.action == "unblock":
             account_services.unblock(me, target)
         elif self.action == "mute":
-            account_services.mute(me, target, param_bool(request, "notifications", True))
+            account_services.mute(
+                me, target, param_bool(request, "notifications", True),
+                duration=param_int(request, "duration", 0) or 0,
+            )
         elif self.action == "unmute":
             account_services.unmute(me, target)
         return Response(serialize_relationships(me, [target])[0])
@@ -289,13 +297,14 @@ class MuteListView(MastodonAPIView):
     scopes = {"GET": ("read:mutes", "follow")}
 
     def get(self, request: Request) -> Response:
-        users = [
-            m.muted
-            for m in Mute.objects.filter(muter=request.user)
-            .select_related("muted")
-            .order_by("-id")[:80]
-        ]
-        return Response(serialize_accounts(users, request))
+        params = page_params(request, default_limit=40)
+        mutes = post_selectors.paginate(
+            account_selectors.mutes_of(request.user), **params, cap=80
+        )
+        data = serialize_accounts([m.muted for m in mutes], request)
+        for account, mute in zip(data, mutes, strict=True):
+            account["mute_expires_at"] = iso(mute.expires_at)
+        return paged_response(request, mutes, data)
 
 
 def ensure_member(user: User) -> None:

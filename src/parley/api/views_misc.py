@@ -32,6 +32,7 @@ from parley.api.serializers import (
     serialize_accounts,
     serialize_markers,
     serialize_statuses,
+    serialize_tags,
 )
 from parley.core import ratelimits
 from parley.core.errors import NotAllowed, ValidationFailed
@@ -317,18 +318,11 @@ class SearchView(MastodonAPIView):
             users = list(account_selectors.search_accounts(query, limit + offset))[offset:]
             result["accounts"] = serialize_accounts(users, request)
         if kind in (None, "hashtags"):
-            from parley.posts.search import hashtag_history, search_hashtags
+            from parley.posts.search import search_hashtags
 
-            tags = search_hashtags(query.lstrip("#"), limit)
-            history = hashtag_history(tags)
-            result["hashtags"] = [
-                {
-                    "name": t.name,
-                    "url": request.build_absolute_uri(f"/tags/{t.name}"),
-                    "history": history[t.pk],
-                }
-                for t in tags
-            ]
+            # Tag entities: the week's history, and whether the member follows each.
+            result["hashtags"] = serialize_tags(search_hashtags(query.lstrip("#"), limit),
+                                                request)
         if kind in (None, "statuses") and user is not None:
             from parley.posts.search import search_posts
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from parley.accounts.models import Block, Mute, User
+from parley.accounts.models import Block, User
+from parley.accounts.selectors import active_mutes
 from parley.notifications.models import GROUPED_KINDS, SAFETY_KINDS, Notification
 from parley.streaming import services as stream_events
 
@@ -90,7 +91,7 @@ def _unwanted(recipient: User, actor: User, *, own_poll: bool = False) -> bool:
     return (
         recipient.pk == actor.pk
         or Block.objects.filter(blocker=recipient, blocked=actor).exists()
-        or Mute.objects.filter(muter=recipient, muted=actor, hide_notifications=True).exists()
+        or active_mutes().filter(muter=recipient, muted=actor, hide_notifications=True).exists()
     )
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from parley.accounts.models import Follow, Mute, User
-from parley.accounts.selectors import accounts_by_ids
+from parley.accounts.models import Follow, User
+from parley.accounts.selectors import accounts_by_ids, active_mutes
 from parley.core.errors import NotFound
 from parley.posts.models import Post, PostState, Visibility
 from parley.posts.selectors import distributed_posts, with_related
+from parley.social.selectors import followed_tag_posts
 from parley.timelines import feeds
 from parley.timelines.models import ConversationMark, List, ListMember, Marker, RepliesPolicy
 
@@ -23,16 +24,20 @@ log = logging.getLogger(__name__)
 def _not_muted(viewer: User | None) -> Q:
     if viewer is None or not viewer.is_authenticated:
         return Q()
-    return ~Exists(Mute.objects.filter(muter=viewer, muted_id=OuterRef("author_id")))
+    return ~Exists(active_mutes().filter(muter=viewer, muted_id=OuterRef("author_id")))
 
 
 def home_timeline(viewer: User) -> QuerySet[Post]:
-    """The viewer's own posts and those of accounts it follows. In scaled mode its pages
+    """The viewer's own posts, those of accounts it follows, and public posts carrying a
+    hashtag it follows. In scaled mode its pages
     come from the viewer's Redis feed (``HomeFeedQuerySet``), with the same results."""
     followed = Follow.objects.filter(follower=viewer).values("followee_id")
     own = Q(author=viewer) & Q(state__in=[PostState.PUBLISHED, PostState.HELD])
     followed_posts = Q(author_id__in=followed)
-    queryset = distributed_posts(viewer).filter(own | followed_posts).filter(_not_muted(viewer))
+    tagged = followed_tag_posts(viewer)
+    queryset = (
+        distributed_posts(viewer).filter(own | followed_posts | tagged).filter(_not_muted(viewer))
+    )
     queryset = with_related(queryset)
     if feeds.enabled():
         return HomeFeedQuerySet.over(queryset, viewer)
@@ -45,9 +50,10 @@ class HomeFeedQuerySet(QuerySet):
     The feed only proposes ids: a page is always this queryset (visibility, blocks, mutes,
     follows, held/removed/deleted posts, and any filter added to it) restricted to them, so
     an unfollow, a block, a mute or a removal takes effect at once. The viewer's own posts
-    and those of authors the fan-out skips (too many followers) are read from the database
-    and merged in. Where the feed cannot answer (capped below the page, Redis unreachable)
-    the page is read from the database as in the embedded mode."""
+    and those of authors the fan-out skips (too many followers), and posts with a followed
+    hashtag, are read from the database and merged in. Where the feed cannot answer (capped
+    below the page, Redis unreachable) the page is read from the database as in the
+    embedded mode."""
 
     _feed_viewer: User | None = None
 
@@ -94,7 +100,10 @@ class HomeFeedQuerySet(QuerySet):
         if high:
             window = window.filter(pk__lt=high)
         order = "-id" if newest_first else "id"
-        merged = window.filter(author_id__in={viewer.pk} | feeds.merged_authors())
+        # Not in the feed: the viewer's own posts, authors the fan-out skips, followed tags.
+        merged = window.filter(
+            Q(author_id__in={viewer.pk} | feeds.merged_authors()) | followed_tag_posts(viewer)
+        )
         candidates = set(
             merged.prefetch_related(None).order_by(order).values_list("pk", flat=True)[:limit]
         )
