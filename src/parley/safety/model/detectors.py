@@ -39,6 +39,7 @@ class InlineDetector:
         self._violence = categories.index("violence") if "violence" in categories else None
         violence = self._violence
         self._hold = 1.0 if violence is None else self.model.operating[violence].hold_score
+        self.directory = directory
         self.gates = hold_gates.load(directory, self.tier)
 
     def score(self, text: str) -> DetectorResult:
@@ -106,6 +107,7 @@ class AccurateDetector:
         ]
         self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
         self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.operating]
+        self.directory = directory
         self.gates = hold_gates.load(directory, self.tier)
 
     def raw_scores(self, normalised: list[str]) -> np.ndarray:
