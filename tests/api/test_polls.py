@@ -1,5 +1,6 @@
 """Polls through the API: create one with a status, read it, vote, see the results, and hear
-when it ends; a threat in an option holds the post, and a held post's poll stays hidden."""
+when it ends; a threat in an option opens a case, a held option holds the post, and a held
+post's poll stays hidden."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from django.utils import timezone
 from parley.notifications.models import Notification
 from parley.posts.models import Poll, Post, PostState
 from parley.posts.polls import PollSpec, notify_ended_polls
+from parley.safety.cases.models import Case
+from parley.safety.screening import services as screening
 
 pytestmark = pytest.mark.django_db
 THREAT = "I am going to kill you, I know where you live"
+HELD_OPTION = "gloop the council"  # an operator's hold rule matches it
 
 
 def _poll_status(client, options=("tea", "coffee"), **extra):
@@ -160,8 +164,20 @@ def test_the_author_and_voters_hear_when_the_poll_ends(member, other_member, mak
     assert not Notification.objects.filter(recipient=bystander).exists()
 
 
-def test_a_threat_in_a_poll_option_holds_the_post(member, other_member, api_for):
+def test_a_threat_in_a_poll_option_opens_a_case_without_holding(member, api_for):
+    # The model alone holds only where holding was measured 95 % precise (hold_gates.json).
     response = _poll_status(api_for(member), options=("fine", THREAT))
+    assert response.status_code == 200
+    post = Post.objects.get()
+    assert post.state == PostState.PUBLISHED
+    [case] = Case.objects.filter(post=post)
+    assert case.category == "violence"
+    assert "not held" in str(case.screening)
+
+
+def test_a_held_option_holds_the_post_and_hides_its_poll(member, other_member, api_for):
+    screening.add_rule(HELD_OPTION, action="hold", category="violence")
+    response = _poll_status(api_for(member), options=("fine", HELD_OPTION))
     assert response.status_code == 200
     post = Post.objects.get()
     assert post.state == PostState.HELD

@@ -9,6 +9,7 @@ from mastodon.errors import MastodonAPIError, MastodonNotFoundError
 
 from parley.posts.models import Poll
 from parley.posts.polls import notify_ended_polls
+from parley.safety.screening import services as screening
 from tests.e2e.test_mastodon_py import client_for
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -49,8 +50,9 @@ def test_a_held_post_s_poll_through_mastodon_py(live_server, make_member):
     make_member("alice"), make_member("bob")
     alice = client_for(live_server, "alice@example.org")
     bob = client_for(live_server, "bob@example.org")
+    screening.add_rule("gloop the council", action="hold", category="violence")
     status = alice.status_post("Pick one", poll=alice.make_poll(
-        ["fine", "I am going to kill you, I know where you live"], expires_in=600))
+        ["fine", "gloop the council"], expires_in=600))
     assert status.parley.pending_review is True
     assert alice.poll(status.poll.id).options[0].title == "fine"
     with pytest.raises(MastodonNotFoundError):

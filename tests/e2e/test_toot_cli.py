@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from parley.safety.screening import services as screening
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -75,11 +76,12 @@ def test_a_member_day_through_toot(live_server, toot_for):
     assert all("secret plan" not in status["content"] for status in public)
 
 
-def test_a_threat_posted_with_toot_is_held_from_everyone_else(live_server, toot_for):
+def test_a_held_post_posted_with_toot_is_hidden_from_everyone_else(live_server, toot_for):
+    # An operator's hold rule (the model alone holds only where measured 95 % precise).
+    screening.add_rule("gloop the council", action="hold", category="violence")
     alice, bob = toot_for("alice"), toot_for("bob")
     bob("follow", "alice")
-    threat = alice.post("I will kill you all tomorrow, you deserve to die, "
-                        "I'm bringing my gun to your house")
+    threat = alice.post("Time to gloop the council, I'm bringing my gun to your house")
     assert "bringing my gun" not in bob("timelines", "home", *READ)
     shown = requests.get(f"{live_server.url}/api/v1/statuses/{threat}", timeout=10)
     assert shown.status_code == 404

@@ -20,11 +20,13 @@ from parley.accounts import services as accounts
 from parley.posts import services as posts
 from parley.posts.models import PostState
 from parley.safety.screening import pipeline
+from parley.safety.screening import services as screening
 from parley.streaming.server import StreamingApp
 from parley.timelines import services as timelines
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live]
-THREAT = "I will kill you and your whole family tonight, you are dead"
+# Held by an operator's hold rule (the model alone holds only where measured 95 % precise).
+HELD_TEXT = "time to gloop the council"
 
 
 def free_port() -> int:
@@ -97,7 +99,8 @@ def test_a_followed_accounts_post_arrives_within_a_second_and_a_held_one_never(
     accounts.follow(reader, author)
     with connect(f"ws://{streaming}/api/v1/streaming?stream=user"
                  f"&access_token={token_for(reader)}") as ws:
-        held = posts.create_post(author, THREAT)
+        screening.add_rule("gloop the council", action="hold", category="violence")
+        held = posts.create_post(author, HELD_TEXT)
         assert held.state == PostState.HELD
         posted_at = time.monotonic()
         post = posts.create_post(author, "a calm morning by the river")

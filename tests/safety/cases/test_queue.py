@@ -152,3 +152,50 @@ def test_a_brigade_raises_priority_only_so_far(make_member, post_by):
         priorities.append(case.priority)
     assert priorities[services.MAX_REPORTERS - 1] > priorities[0] * 50
     assert priorities[-1] == pytest.approx(priorities[services.MAX_REPORTERS - 1], rel=0.1)
+
+
+def _track_record(reporter, make_member, post_by, moderator, kind: str, times: int) -> None:
+    """``reporter`` reports ``times`` posts; a moderator decides each report with ``kind``."""
+    for n in range(times):
+        author = make_member()
+        post = post_by(author, f"post number {n} about the square")
+        case = services.file_member_report(reporter, author, [post], "violation").case
+        services.take_action(case, moderator, kind)
+
+
+def _case_reported_by(reporters, author, post_by):
+    post = post_by(author, "see you all at the square tonight")
+    for reporter in reporters:
+        case = services.file_member_report(reporter, author, [post], "violation").case
+    case.refresh_from_db()
+    return case
+
+
+def test_reporters_often_upheld_weigh_more_and_serial_false_reporters_sink(
+        make_member, post_by, moderator):
+    reliable, careless, new = make_member(), make_member(), make_member()
+    _track_record(reliable, make_member, post_by, moderator, "remove", 3)
+    _track_record(careless, make_member, post_by, moderator, "dismiss", 3)
+    author = make_member()  # one author: every case below has the same reach
+
+    by_reliable = _case_reported_by([reliable], author, post_by)
+    by_careless = _case_reported_by([careless], author, post_by)
+    by_new = _case_reported_by([new], author, post_by)
+
+    # (upheld + 1) / (decided + 2), relative to a new reporter's 0.5: 1.6 and 0.4, squared.
+    assert by_reliable.priority == pytest.approx(by_new.priority * 1.6 ** 2)
+    assert by_careless.priority == pytest.approx(by_new.priority * 0.4 ** 2)
+    queue = list(selectors.case_queue())
+    assert queue.index(by_reliable) < queue.index(by_new) < queue.index(by_careless)
+
+
+def test_track_record_adds_up_with_the_number_of_reporters(make_member, post_by, moderator):
+    reliable, first, second = make_member(), make_member(), make_member()
+    _track_record(reliable, make_member, post_by, moderator, "remove", 3)
+    author = make_member()
+    one_new = _case_reported_by([first], author, post_by)
+    two_new = _case_reported_by([first, second], author, post_by)
+    new_and_reliable = _case_reported_by([second, reliable], author, post_by)
+    # Confidence rises a little with a second report, so compare like with like.
+    assert two_new.priority > one_new.priority * 4
+    assert new_and_reliable.priority == pytest.approx(two_new.priority * (2.6 / 2) ** 2)

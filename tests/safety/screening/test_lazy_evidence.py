@@ -38,15 +38,17 @@ def test_an_everyday_post_carries_no_evidence():
 
 
 @pytest.mark.django_db
-def test_a_held_post_keeps_its_evidence_in_the_case_and_the_audit(make_member, cases_about):
+def test_a_direct_threat_keeps_its_evidence_in_the_case_and_the_audit(make_member,
+                                                                     cases_about):
     from parley.safety.models import AuditEntry
 
     author = make_member("threatener")
     post = posts.create_post(author, "I am going to shoot you tomorrow, @bob")
     post.refresh_from_db()
-    assert post.state == PostState.HELD
+    # The direct-threat rule was measured 15 of 16 precise (< 0.95): a case, not a hold.
+    assert post.state == PostState.PUBLISHED
     [case] = cases_about(post=post)
     reasons = case.screening[0]["evidence"]["builtin-inline"]["violence"]
     assert reasons[0].startswith("rule: direct threat") and any('"shoot"' in r for r in reasons)
-    event = AuditEntry.objects.get(event="screening.hold")
+    event = AuditEntry.objects.get(event="screening.case")
     assert event.data["evidence"]["builtin-inline"]["violence"] == reasons

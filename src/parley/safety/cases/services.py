@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from parley.accounts.models import Follow, User
@@ -68,9 +69,8 @@ SOURCE_TRUST = {
 TOKEN_PREFIX = "pnt_"
 PRIVATE_VISIBILITIES = (Visibility.PRIVATE, Visibility.DIRECT)
 MIN_EXPLANATION = 10
-# Beyond this many distinct reporters, more reports no longer raise a case's priority
-# (a brigade of a hundred accounts must not bury everything else).
-MAX_REPORTERS = 10
+DECIDED_OUTCOMES = ("actioned", "rejected")  # a moderator upheld or rejected the notice
+MAX_REPORTERS = policy.MAX_REPORTERS  # see policy.py: reports in case priority
 
 
 # -- priority -------------------------------------------------------------------------------
@@ -108,10 +108,37 @@ def recompute_priority(case: Case) -> float:
 
 
 def _reporters_weight(notices: list[Notice]) -> float:
-    """Several people reporting one thing is strong evidence: the square of the number of
-    distinct reporters (members by account, others by notice), capped at MAX_REPORTERS."""
-    people = {("member", n.reporter_id) if n.reporter_id else ("notice", n.pk) for n in notices}
-    return float(min(len(people), MAX_REPORTERS) ** 2) if people else 1.0
+    """Several people reporting one thing is strong evidence: the square of the distinct
+    reporters' summed weight (members by account, weighed by their track record; others one
+    per notice), capped at MAX_REPORTERS (policy.py)."""
+    members = {n.reporter_id for n in notices if n.reporter_id}
+    others = {n.pk for n in notices if not n.reporter_id}
+    if not members and not others:
+        return 1.0
+    total = sum(reporter_weights(members).values()) + len(others)
+    return float(min(total, policy.MAX_REPORTERS) ** 2)
+
+
+def reporter_weights(reporter_ids: set[int]) -> dict[int, float]:
+    """Each member's report weight from their decided reports (policy.REPORTER_TRACK_RECORD):
+    1 for a new reporter, more for one often upheld, less for one often rejected."""
+    if not reporter_ids:
+        return {}
+    knobs = policy.REPORTER_TRACK_RECORD
+    prior_upheld, prior_rejected = knobs["prior_upheld"], knobs["prior_rejected"]
+    new_rate = prior_upheld / (prior_upheld + prior_rejected)
+    records = {row["reporter_id"]: row for row in (
+        Notice.objects.filter(reporter_id__in=reporter_ids, outcome__in=DECIDED_OUTCOMES)
+        .values("reporter_id")
+        .annotate(upheld=Count("id", filter=Q(outcome="actioned")), decided=Count("id")))}
+    weights = {}
+    for reporter_id in reporter_ids:
+        record = records.get(reporter_id, {"upheld": 0, "decided": 0})
+        rate = ((record["upheld"] + prior_upheld)
+                / (record["decided"] + prior_upheld + prior_rejected))
+        weights[reporter_id] = min(max(rate / new_rate, knobs["min_weight"]),
+                                   knobs["max_weight"])
+    return weights
 
 
 # -- opening cases ---------------------------------------------------------------------------

@@ -79,6 +79,55 @@ def _print_reports(stdout, title: str, data, scores: np.ndarray) -> None:
     )
 
 
+def print_gates(stdout, detectors: dict, data=None, all_scores: dict | None = None) -> None:
+    """The hold gates each tier screens with (``calibrate-holds``), and what they hold here."""
+    from parley.safety.model import hold_gates
+
+    stdout.write("\n== hold gates: the model alone holds only at a score >= both the policy's "
+                 "hold threshold and the gate measured >= 95% precise on eval "
+                 "(`parley safety calibrate-holds`)\n")
+    rule = None
+    for name, detector in detectors.items():
+        gates = detector.gates
+        measured = {}
+        try:
+            found = hold_gates.read_file(detector.directory) or {}
+            measured = found.get("tiers", {}).get(name, {}).get("categories", {})
+            rule = found.get(hold_gates.RULE, rule)
+        except (OSError, ValueError):
+            pass
+        stdout.write(f"-- {name} tier: gates {gates.status}\n")
+        for k, category in enumerate(CATEGORIES):
+            entry = measured.get(category, {})
+            gate = gates.threshold(category)
+            point = entry.get("point_estimate", {})
+            if gate is None:
+                line = f"{category:28} never holds alone (cases instead): no threshold reaches it"
+            else:
+                line = (f"{category:28} gate {gate:.4f}: precision "
+                        f"{_maybe(entry.get('precision'))} over {entry.get('held', 0)} held")
+            line += (f"; best lower bound {_maybe(entry.get('best_lower_bound'))}, point "
+                     f"estimate alone: {_maybe(point.get('threshold'))} "
+                     f"({_maybe(point.get('precision'))}, {point.get('held', 0)} held)")
+            if data is not None and all_scores and name in all_scores:
+                hold = POLICY[category].hold
+                bar = max(hold if hold is not None else np.inf,
+                          gate if gate is not None else np.inf)
+                held = all_scores[name][:, k] >= bar
+                positives = data.labels[category] == 1
+                line += (f"; here holds {int(held[positives].sum())} of "
+                         f"{int(positives.sum())} positives, {int(held[data.clean].sum())} clean")
+            stdout.write(line + "\n")
+    if rule:
+        stdout.write(f"direct-threat rule: {rule.get('true')} of {rule.get('fired')} held-out "
+                     f"texts it fires on are violent ({_maybe(rule.get('precision'))}): "
+                     f"{'may hold' if rule.get('holds') else 'opens cases, never holds'}\n")
+
+
+def _maybe(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _as_screened(inline: np.ndarray, accurate: np.ndarray) -> np.ndarray:
     """The score a new post ends with: the accurate tier's, or the inline tier's if that holds.
 
@@ -197,6 +246,7 @@ def run(options: dict, stdout) -> None:
         combined = _as_screened(all_scores["inline"], all_scores["accurate"])
         _print_reports(stdout, "both tiers (held if either tier holds; cases from the accurate "
                                "tier)", data, combined)
+    print_gates(stdout, detectors, data, all_scores)
     posts = posts_of_length(data.texts, count=POSTS_TIMED)
     stdout.write(f"\n== throughput, one core, {len(posts)} posts of 280 characters\n")
     stdout.write(f"(this core runs sum(range(1000)) in {core_speed_us():.0f} µs; "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from parley.safety.model import hold_gates
 from parley.safety.model.calibration import Calibrator, OperatingMap, to_policy_scale
 from parley.safety.model.linear import InlineModel
 from parley.safety.model.normalise import normalise
@@ -38,6 +39,8 @@ class InlineDetector:
         self._violence = categories.index("violence") if "violence" in categories else None
         violence = self._violence
         self._hold = 1.0 if violence is None else self.model.operating[violence].hold_score
+        self.directory = directory
+        self.gates = hold_gates.load(directory, self.tier)
 
     def score(self, text: str) -> DetectorResult:
         normalised = normalise(text)
@@ -70,6 +73,7 @@ class InlineDetector:
             detector=self.name,
             scores={c: round(float(scores[k]), 6) for k, c in enumerate(categories)},
             evidence=evidence,
+            hold_gates=self.gates.for_result(categories, rule is not None),
         )
 
     def evidence(self, normalised: str, flagged: list[str], rule: str | None,
@@ -103,6 +107,8 @@ class AccurateDetector:
         ]
         self.operating = [OperatingMap.from_dict(meta["operating"][c]) for c in self.categories]
         self._floor = [EVIDENCE_FLOOR * m.case_score for m in self.operating]
+        self.directory = directory
+        self.gates = hold_gates.load(directory, self.tier)
 
     def raw_scores(self, normalised: list[str]) -> np.ndarray:
         """The encoder's decision values, one row per text."""
@@ -130,6 +136,7 @@ class AccurateDetector:
                 detector=self.name,
                 scores={c: round(float(scores[i, k]), 6) for k, c in enumerate(self.categories)},
                 evidence=evidence,
+                hold_gates=self.gates.for_result(self.categories, rule is not None),
             ))
         return results
 

@@ -19,12 +19,16 @@ class DetectorResult:
     hashes or removed posts that drove the score). ``actions`` maps a category to an
     outcome a detector demands regardless of thresholds (``reject``, ``hold`` or
     ``case``): operator rules and hash lists say what to do, models only score.
+    ``hold_gates`` (the built-in model's): per category, the lowest score from which this
+    result may hold, measured precise enough on held-out data; None for a category: never
+    hold, open a case instead. Without ``hold_gates`` the policy's hold threshold alone decides.
     """
 
     detector: str
     scores: dict[str, float] = field(default_factory=dict)
     evidence: Mapping[str, list[str]] = field(default_factory=dict)
     actions: dict[str, str] = field(default_factory=dict)
+    hold_gates: Mapping[str, float | None] | None = None
 
 
 class LazyEvidence(Mapping[str, list[str]]):

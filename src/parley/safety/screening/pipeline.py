@@ -28,6 +28,7 @@ OUTCOME_RANK = {"publish": 0, "case": 1, "hold": 2, "reject": 3}
 # Seconds one detector may take before it counts as failed (PARLEY_DETECTOR_TIMEOUTS).
 DEFAULT_TIMEOUTS = {"inline": 2.0, "accurate": 20.0, "background": 120.0}
 POST_FIELDS = ("text", "cw")
+HELD_BACK = "holding at this score was not measured precise enough on held-out data"
 PROFILE_FIELDS = ("display_name", "bio")
 
 
@@ -50,6 +51,9 @@ class ScreeningVerdict:
     # Every (category, score) whose score reached a case threshold: each category is gated
     # by its own expected-harm bar, so a case may open for one while another is only watched.
     case_candidates: dict[str, float] = field(default_factory=dict)
+    # Categories whose score reached the hold threshold but not the model's hold gate: a case
+    # that opens at once (never only watched), as a hold would have.
+    held_back: set[str] = field(default_factory=set)
 
     def raise_to(self, outcome: str, category: str | None, score: float, reason: str,
                  *, by_score: bool = False) -> None:
@@ -68,7 +72,7 @@ class ScreeningVerdict:
     def is_model_case(self) -> bool:
         """A case only a score asks for: no hold, no rule or hash match, no failed detector."""
         return (self.outcome == "case" and self.by_score and self.category is not None
-                and not self.failed_detectors)
+                and not self.failed_detectors and not self.held_back)
 
     @property
     def evidence(self) -> dict[str, dict[str, list[str]]]:
@@ -233,11 +237,24 @@ def _apply_thresholds(verdict: ScreeningVerdict, result: DetectorResult, categor
     score, rules = result.scores[category], category_policy(category)
     why = f"{rules.label} ({result.detector}{note})"
     if rules.hold is not None and score >= rules.hold - shift:
-        verdict.raise_to("hold", category, score, why)
+        gate = _hold_gate(result, category)
+        if gate is not None and score >= gate:
+            verdict.raise_to("hold", category, score, why)
+        else:  # holding here was not measured precise enough: a person decides
+            verdict.raise_to("case", category, score, f"{why}; not held: {HELD_BACK}")
+            verdict.held_back.add(category)
     elif (rules.case is not None and score >= rules.case - shift
           and result.detector not in verdict.cases_deferred):
         verdict.raise_to("case", category, score, why, by_score=True)
         verdict.case_candidates[category] = max(score, verdict.case_candidates.get(category, 0))
+
+
+def _hold_gate(result: DetectorResult, category: str) -> float | None:
+    """Lowest score from which ``result`` may hold in ``category`` (0: the policy's hold
+    threshold alone decides; None: never, a case instead). See ``model/hold_gates.py``."""
+    if result.hold_gates is None:
+        return 0.0
+    return result.hold_gates.get(category)
 
 
 def _fail(verdict: ScreeningVerdict, detector: Detector, why: str) -> None:
