@@ -37,6 +37,7 @@ def load_table(result: dict) -> Table:
                       "when the post was gone")
     seeded = result["seed_timings_s"]
     table.caption = (f"seeding: members {seeded['members_s']} s, follows {seeded['follows_s']} s, "
-                     f"posts {seeded['posts_s']} s ({seeded['s_per_10k_posts']} s per 10k posts)"
+                     f"posts {seeded['posts_s']} s ({seeded['s_per_10k_posts']} s per 10k posts), "
+                     f"their fan-out {seeded['fanout_of_seeded_posts_s']} s"
                      f"; load average {' '.join(f'{x:.2f}' for x in result['load_average'])}")
     return table

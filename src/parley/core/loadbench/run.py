@@ -132,6 +132,12 @@ def measure(url: str, env: dict | None, options: LoadOptions, say: Say) -> dict:
                                          "posts": options.posts, "seed": options.seed},
                            env, options.progress)
     t = community["timings"]
+    say("waiting for the worker to fan out (and screen) the seeded posts...")
+    started = time.perf_counter()
+    seeded = _wait_distributed({"prefix": prefix, "after_id": 0}, env, options)
+    t["fanout_of_seeded_posts_s"] = time.perf_counter() - started
+    if seeded["undistributed"]:
+        say(f"[yellow]{seeded['undistributed']} seeded posts still not distributed[/yellow]")
     say(f"seeded in {t['members_s'] + t['follows_s'] + t['posts_s']:.0f} s "
         f"({t['s_per_10k_posts']:.0f} s per 10k posts)")
     client = Client(url)
