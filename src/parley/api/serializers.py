@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import CharField, Count, DateTimeField, Max, Value
+from django.db.models import CharField, Count, Max, Value
 from django.templatetags.static import static
 from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, linebreaks
@@ -59,11 +59,13 @@ class AccountStats:
             return (queryset.values(key).annotate(n=Count("id"), last=last)
                     .values_list(Value(kind, output_field=CharField()), key, "n", "last"))
 
-        no_date = Value(None, output_field=DateTimeField())
+        # The counts of follows carry a date column too, unused, so the UNION's columns have
+        # one type on PostgreSQL (a bare NULL is text there).
+        unused = Max("created_at")
         rows = counted(Follow.objects.filter(followee_id__in=ids), "followers", "followee_id",
-                       no_date).union(
+                       unused).union(
             counted(Follow.objects.filter(follower_id__in=ids), "following", "follower_id",
-                    no_date),
+                    unused),
             counted(Post.objects.filter(author_id__in=ids, state=PostState.PUBLISHED), "posts",
                     "author_id", Max("created_at")),
             all=True)
