@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import CharField, Count, Max, Value
 from django.templatetags.static import static
 from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, linebreaks
@@ -44,29 +44,36 @@ def absolute_url(request, url: str) -> str:
 
 
 class AccountStats:
-    """Followers, following and post counts for many accounts in three queries."""
+    """Followers, following and post counts for many accounts in one query (a UNION ALL of
+    three counts: building each ORM query costs more than running it)."""
 
     def __init__(self, accounts: Iterable[User]) -> None:
         ids = {a.pk for a in accounts}
-        self.followers = dict(
-            Follow.objects.filter(followee_id__in=ids)
-            .values_list("followee_id")
-            .annotate(n=Count("id"))
-            .values_list("followee_id", "n")
-        )
-        self.following = dict(
-            Follow.objects.filter(follower_id__in=ids)
-            .values_list("follower_id")
-            .annotate(n=Count("id"))
-            .values_list("follower_id", "n")
-        )
-        rows = (
-            Post.objects.filter(author_id__in=ids, state=PostState.PUBLISHED)
-            .values("author_id")
-            .annotate(n=Count("id"), last=Max("created_at"))
-            .values_list("author_id", "n", "last")
-        )
-        self.posts = {pk: (n, last) for pk, n, last in rows}
+        self.followers: dict[int, int] = {}
+        self.following: dict[int, int] = {}
+        self.posts: dict[int, tuple[int, Any]] = {}
+        if not ids:
+            return
+
+        def counted(queryset, kind: str, key: str, last):
+            return (queryset.values(key).annotate(n=Count("id"), last=last)
+                    .values_list(Value(kind, output_field=CharField()), key, "n", "last"))
+
+        # The counts of follows carry a date column too, unused, so the UNION's columns have
+        # one type on PostgreSQL (a bare NULL is text there).
+        unused = Max("created_at")
+        rows = counted(Follow.objects.filter(followee_id__in=ids), "followers", "followee_id",
+                       unused).union(
+            counted(Follow.objects.filter(follower_id__in=ids), "following", "follower_id",
+                    unused),
+            counted(Post.objects.filter(author_id__in=ids, state=PostState.PUBLISHED), "posts",
+                    "author_id", Max("created_at")),
+            all=True)
+        for kind, pk, n, last in rows:
+            if kind == "posts":
+                self.posts[pk] = (n, last)
+            else:
+                getattr(self, kind)[pk] = n
 
 
 # Parley's roles as Mastodon's Role: the ids of Mastodon's built-in roles ("-99" is

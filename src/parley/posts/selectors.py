@@ -3,7 +3,7 @@ so held, removed, private and not-yet-screened content cannot leak through a for
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from parley.accounts.models import Block, Follow, User
@@ -226,16 +226,19 @@ def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:
     if not _is_member(viewer) or not posts:
         return {"favourited": set(), "reblogged": set(), "bookmarked": set()}
     ids = {p.pk for p in posts} | {p.reblog_of_id for p in posts if p.reblog_of_id}
-    liked = set(Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
-    echoed = set(
-        Post.objects.filter(author=viewer, reblog_of_id__in=ids)
-        .exclude(state=PostState.DELETED)
-        .values_list("reblog_of_id", flat=True)
-    )
-    kept = set(
-        Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
-    )
-    return {"favourited": liked, "reblogged": echoed, "bookmarked": kept}
+    # One query (UNION ALL) instead of three: building and compiling each ORM query costs
+    # more than running it, on every page read.
+    liked = Like.objects.filter(user=viewer, post_id__in=ids).values_list(
+        Value("favourited", output_field=CharField()), "post_id")
+    echoed = (Post.objects.filter(author=viewer, reblog_of_id__in=ids)
+              .exclude(state=PostState.DELETED)
+              .values_list(Value("reblogged", output_field=CharField()), "reblog_of_id"))
+    kept = Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list(
+        Value("bookmarked", output_field=CharField()), "post_id")
+    flags: dict[str, set[int]] = {"favourited": set(), "reblogged": set(), "bookmarked": set()}
+    for kind, post_id in liked.union(echoed, kept, all=True):
+        flags[kind].add(post_id)
+    return flags
 
 
 def bookmarks_of(viewer: User) -> QuerySet[Bookmark]:

@@ -1,8 +1,10 @@
-"""`parley bench safety`: measure the safety process on a replayed community."""
+"""`parley bench safety` (the safety process on a replayed community) and `parley bench load`
+(throughput and latency of a running server under wrk)."""
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shlex
 import sys
@@ -58,6 +60,33 @@ class Command(BaseCommand):
         safety.add_argument("--json", help="write the results as JSON to this file")
         safety.add_argument("--html", help="write an HTML report with a backlog chart")
         safety.add_argument("--no-progress", action="store_true", help="no progress bar")
+        load = sub.add_parser(
+            "load", help="generate a community, then measure a running server with wrk",
+            description=(
+                "Starts `parley serve` (--mode embedded: SQLite in a temporary data dir; "
+                "--mode scaled: `parley serve --no-worker` and `parley worker` on this shell's "
+                "PARLEY_DATABASE_URL and PARLEY_REDIS_URL) or uses --url, generates N members "
+                "with power-law follows and M posts through the services, then runs wrk at 8 "
+                "connections against a bare view (/health), the home timeline, a single status "
+                "and posting (screening on). Prints req/s, p50/p99 and each as a ratio to the "
+                "bare view, the fan-out delays, and a takedown timed behind queued fan-outs."))
+        load.add_argument("--members", type=int, default=1000, help="members (default 1000)")
+        load.add_argument("--posts", type=int, default=1000, help="posts (default 1000)")
+        load.add_argument("--duration", type=float, default=10.0,
+                          help="seconds of wrk per endpoint (default 10)")
+        load.add_argument("--mode", choices=("embedded", "scaled"), default="embedded")
+        load.add_argument("--url", help="a running server (rate limits off) to use instead of "
+                                        "starting one; seeding uses this shell's PARLEY_* "
+                                        "settings, which must be that server's")
+        load.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        load.add_argument("--json", help="write the results as JSON to this file")
+        load.add_argument("--no-progress", action="store_true", help="no progress bar")
+        for name in ("load-seed", "load-stats"):
+            internal = sub.add_parser(name, help="(internal) part of `parley bench load`, run "
+                                                 "in the server's environment")
+            internal.add_argument("--spec", required=True)
+            internal.add_argument("--out", required=True)
+            internal.add_argument("--no-progress", action="store_true")
         seed = sub.add_parser("seed", help="(internal) seed the bench's members in this "
                                            "instance's database")
         seed.add_argument("--spec", required=True)
@@ -66,6 +95,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["bench"] == "seed":
             self._seed(options)
+        elif options["bench"] == "load":
+            self._load(options)
+        elif options["bench"] in ("load-seed", "load-stats"):
+            self._load_internal(options)
         else:
             self._safety(options)
 
@@ -79,6 +112,66 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         spec = json.loads(Path(options["spec"]).read_text())
         Path(options["out"]).write_text(json.dumps(seed_community(spec)))
+
+    def _load(self, options: dict) -> None:
+        from rich.console import Console
+
+        from parley.core.loadbench.report import load_table
+        from parley.core.loadbench.run import LoadOptions, run_load
+        from parley.core.loadbench.wrk import WrkMissing
+        from parley.safety.bench.server import ServerFailed
+
+        if options["members"] < 3 or options["posts"] < 1 or options["duration"] <= 0:
+            raise CommandError("--members must be 3 or more, --posts 1 or more, "
+                               "--duration above 0")
+        console = Console(stderr=True)
+        load_options = LoadOptions(
+            members=options["members"], posts=options["posts"], duration=options["duration"],
+            mode=options["mode"], url=options["url"], seed=options["seed"],
+            progress=not options["no_progress"])
+        try:
+            result = run_load(load_options, console.print)
+        except (ServerFailed, WrkMissing) as exc:
+            raise CommandError(str(exc)) from None
+        result["command"] = "parley " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        result["load_average"] = list(os.getloadavg())
+        out = Console()
+        out.width = max(out.width, 100)
+        out.print(load_table(result))
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(result, indent=2))
+
+    def _load_internal(self, options: dict) -> None:
+        from django.core.management import call_command
+
+        from parley.cli import database_state
+        from parley.core.loadbench import seed
+
+        spec = json.loads(Path(options["spec"]).read_text())
+        if options["bench"] == "load-stats":
+            Path(options["out"]).write_text(json.dumps(seed.run_stats(spec)))
+            return
+        if database_state() == "unmigrated":
+            call_command("migrate", interactive=False, verbosity=0)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), disable=options["no_progress"]) as progress:
+            tasks: dict[str, int] = {}
+
+            def step(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = progress.add_task(what, total=total)
+                progress.update(tasks[what], completed=done)
+
+            community = seed.seed_community(spec, step)
+        Path(options["out"]).write_text(json.dumps(community))
 
     def _safety(self, options: dict) -> None:
         from rich.console import Console
