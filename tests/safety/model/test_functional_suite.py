@@ -22,16 +22,17 @@ from parley.safety.model.functional import (
 )
 from parley.safety.model.normalise import normalise
 
-# Both tiers as a new post is screened (held if either holds; cases from the accurate tier).
-THREATS_FLAGGED_AT_LEAST = 0.93
-NON_HATEFUL_HELD_AT_MOST = 0.04
-NON_HATEFUL_FLAGGED_AT_MOST = 0.65
-SWAP_DELTA_AT_MOST = 0.14
+# Both tiers as a new post is screened (held if either holds; cases from the accurate tier),
+# at the policy's thresholds before the hold gates (v3: 99.3 %, 5.7 %, 42.6 %, 0.050).
+THREATS_FLAGGED_AT_LEAST = 0.97
+NON_HATEFUL_HELD_AT_MOST = 0.07
+NON_HATEFUL_FLAGGED_AT_MOST = 0.46
+SWAP_DELTA_AT_MOST = 0.06
 # Per functionality: no non-hateful functionality may have more held than this.
-ANY_NON_HATEFUL_FUNCTIONALITY_HELD_AT_MOST = 0.16
-# The inline tier alone (it holds in create_post).
+ANY_NON_HATEFUL_FUNCTIONALITY_HELD_AT_MOST = 0.25
+# The inline tier alone (it holds in create_post; v3: 0 %, 0.065).
 INLINE_NON_HATEFUL_HELD_AT_MOST = 0.01
-INLINE_SWAP_DELTA_AT_MOST = 0.14
+INLINE_SWAP_DELTA_AT_MOST = 0.08
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,27 @@ def test_non_hateful_cases_are_rarely_held_or_flagged(reports):
             assert report.held <= ANY_NON_HATEFUL_FUNCTIONALITY_HELD_AT_MOST, report
     inline = reports["inline"]["ALL non-hateful"]
     assert inline.held <= INLINE_NON_HATEFUL_HELD_AT_MOST
+
+
+def test_with_the_shipped_hold_gates_no_non_hateful_case_is_held():
+    """As screened: a tier holds alone only at a score over both the policy's hold threshold
+    and the gate measured >= 95 % precise for its weights (none: it opens a case)."""
+    from parley.safety.model import accurate_detector, inline_detector
+    from parley.safety.model.data import CATEGORIES
+    from parley.safety.model.detectors import WEIGHTS_DIR
+    from parley.safety.model.hold_gates import load
+
+    cases, scores = functional_scores({"inline": inline_detector(),
+                                       "accurate": accurate_detector()})
+    hold, _ = _policy_thresholds()
+    held = np.zeros(len(cases), dtype=bool)
+    for tier in ("inline", "accurate"):
+        gates = load(WEIGHTS_DIR, tier)
+        gate = np.array([g if (g := gates.threshold(c)) is not None else np.inf
+                         for c in CATEGORIES])
+        held |= (scores[tier] >= np.maximum(hold, gate)).any(axis=1)
+    non_hateful = np.array([not c.hateful for c in cases])
+    assert not held[non_hateful].any(), [c.text for c, h in zip(cases, held, strict=True) if h][:5]
 
 
 def test_swapping_the_group_barely_moves_a_score(reports):
