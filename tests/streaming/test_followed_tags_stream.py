@@ -6,9 +6,10 @@ import json
 from websockets.sync.client import connect
 
 from parley.posts import services as posts
+from parley.safety.screening import services as screening
 from parley.social import services as social
 from tests.streaming.test_streaming import (  # noqa: F401 (fixtures)
-    THREAT,
+    HELD_TEXT,
     messages,
     next_update,
     pytestmark,
@@ -24,7 +25,9 @@ def test_a_followed_tags_posts_stream_home_and_held_ones_do_not(
     social.follow_tag(reader, "rivers")
     with connect(f"ws://{streaming}/api/v1/streaming?stream=user"
                  f"&access_token={token_for(reader)}") as ws:
-        posts.create_post(author, f"{THREAT} #rivers")
+        screening.add_rule("gloop the council", action="hold", category="violence")
+        held = posts.create_post(author, f"{HELD_TEXT} #rivers")
+        assert held.state == "held"
         posts.create_post(author, "untagged chatter")
         post = posts.create_post(author, "The #Rivers are high today")
         first = next_update(ws, 3.0)
