@@ -123,6 +123,24 @@ def test_the_list_timeline_shows_its_members_posts(friends, make_member, api_for
     assert 'rel="next"' in timeline["Link"]
 
 
+@pytest.mark.parametrize(("exclusive", "bob_in_home"), [(True, False), (False, True)])
+def test_an_exclusive_lists_members_leave_home(friends, api_for, publish, exclusive,
+                                                bob_in_home):
+    alice, bob, carol = friends
+    client = api_for(alice)
+    list_id = client.post("/api/v1/lists", {"title": "Bob", "exclusive": exclusive},
+                          format="json").json()["id"]
+    client.post(f"/api/v1/lists/{list_id}/accounts", {"account_ids[]": [bob.pk]})
+    from_bob, from_carol = publish(bob, "bob's news"), publish(carol, "carol's news")
+    own = publish(alice, "alice's own")
+
+    home = ids(client.get("/api/v1/timelines/home"))
+
+    assert (str(from_bob.pk) in home) is bob_in_home
+    assert str(from_carol.pk) in home and str(own.pk) in home
+    assert ids(client.get(f"/api/v1/timelines/list/{list_id}")) == [str(from_bob.pk)]
+
+
 @pytest.mark.parametrize(("policy", "shown"), [
     ("list", {"own", "to_self", "to_member"}),
     ("followed", {"own", "to_self", "to_member", "to_followed", "to_owner"}),

@@ -33,7 +33,9 @@ def home_timeline(viewer: User) -> QuerySet[Post]:
     come from the viewer's Redis feed (``HomeFeedQuerySet``), with the same results."""
     followed = Follow.objects.filter(follower=viewer).values("followee_id")
     own = Q(author=viewer) & Q(state__in=[PostState.PUBLISHED, PostState.HELD])
-    followed_posts = Q(author_id__in=followed)
+    # Members of the viewer's exclusive lists are read in those lists, not in home.
+    exclusive = ListMember.objects.filter(list__owner=viewer, list__exclusive=True)
+    followed_posts = Q(author_id__in=followed) & ~Q(author_id__in=exclusive.values("account_id"))
     tagged = followed_tag_posts(viewer)
     queryset = (
         distributed_posts(viewer).filter(own | followed_posts | tagged).filter(_not_muted(viewer))
