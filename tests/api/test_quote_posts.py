@@ -11,9 +11,12 @@ from rest_framework.test import APIClient
 from parley.accounts import services as accounts
 from parley.posts import services as posts
 from parley.posts.models import Post, PostState
+from parley.safety.cases.models import Case
+from parley.safety.screening import services as screening
 
 pytestmark = pytest.mark.django_db
 THREAT = "I am going to kill you, I know where you live"
+HELD_TEXT = "time to gloop the council"  # an operator's hold rule matches it
 
 
 def _quote(client, quoted_id, text="look at this", **extra):
@@ -98,7 +101,8 @@ def test_private_and_direct_posts_cannot_be_quoted(member, other_member, publish
 
 def test_unseen_or_unknown_posts_are_a_404_and_bad_policies_422(member, other_member,
                                                                   publish, api_for):
-    held = publish(member, THREAT)
+    screening.add_rule("gloop the council", action="hold", category="violence")
+    held = publish(member, HELD_TEXT)
     assert held.state == PostState.HELD
     client = api_for(other_member)
     assert _quote(client, held.pk).status_code == 404
@@ -131,9 +135,14 @@ def test_quote_approval_policies(member, other_member, make_member, publish, api
     assert _quote(api_for(member), closed.pk).status_code == 200  # its author may
 
 
-def test_a_threat_in_a_quote_is_held(member, other_member, make_member, publish, api_for):
+def test_a_quote_is_screened_and_a_held_one_stays_hidden(member, other_member, make_member,
+                                                        publish, api_for):
+    screening.add_rule("gloop the council", action="hold", category="violence")
     original = publish(member, "hello")
-    response = _quote(api_for(other_member), original.pk, text=THREAT)
+    threat = _quote(api_for(other_member), original.pk, text=THREAT)
+    assert threat.status_code == 200
+    assert Case.objects.filter(post_id=threat.json()["id"]).exists()  # a person decides
+    response = _quote(api_for(other_member), original.pk, text=HELD_TEXT)
     assert response.status_code == 200
     assert Post.objects.get(pk=response.json()["id"]).state == PostState.HELD
     quotes = api_for(member).get(f"/api/v1/statuses/{original.pk}/quotes").json()

@@ -11,6 +11,8 @@ from django.utils import timezone
 from parley.posts import scheduled
 from parley.posts.models import Post, PostState, ScheduledStatus
 from parley.posts.services import create_post
+from parley.safety.cases.models import Case
+from parley.safety.screening import services as screening
 
 pytestmark = pytest.mark.django_db
 THREAT = "I am going to kill you, I know where you live"
@@ -144,11 +146,14 @@ def test_the_periodic_job_publishes_due_posts_once(member, other_member, api_for
     assert [s["id"] for s in mine] == [str(post.pk)]
 
 
-def test_a_scheduled_threat_is_screened_and_held(member, other_member, api_for):
+def test_a_scheduled_post_is_screened_when_published(member, other_member, api_for):
+    screening.add_rule("gloop the council", action="hold", category="violence")
     _schedule(api_for(member), THREAT)
-    assert scheduled.publish_due(_after()) == 1
-    post = Post.objects.get()
-    assert post.state == PostState.HELD
+    _schedule(api_for(member), "time to gloop the council", minutes=65)
+    assert scheduled.publish_due(_after(70)) == 2
+    threat, post = Post.objects.order_by("pk")
+    assert Case.objects.filter(post=threat).exists()  # the model's threat: a person decides
+    assert post.state == PostState.HELD  # the operator's hold rule
     assert api_for(other_member).get(f"/api/v1/statuses/{post.pk}").status_code == 404
 
 

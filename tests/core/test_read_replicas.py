@@ -6,13 +6,19 @@ just written, go to the primary."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from parley.accounts import services as accounts
 from parley.posts import services as posts
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+pytestmark = [
+    # tests/settings.py defines the "replica" alias only on PostgreSQL.
+    pytest.mark.skipif("replica" not in django_settings.DATABASES,
+                       reason="read replicas are PostgreSQL's (set PARLEY_TEST_DATABASE_URL)"),
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+]
 
 
 @pytest.fixture
