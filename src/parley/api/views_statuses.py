@@ -45,7 +45,6 @@ from parley.posts.viewcounts import record_views
 # Accepted by Mastodon, not built here yet: refusing beats silently changing nothing.
 NOT_YET_IN_EDITS = {
     "scheduled_at": "An edit cannot be scheduled (scheduled_at)",
-    "poll": "Editing a poll is not supported yet (poll)",
 }
 
 
@@ -179,6 +178,8 @@ class StatusView(MastodonAPIView):
             spoiler_text=param_str(request, "spoiler_text", "") or "",
             sensitive=param_bool(request, "sensitive", post.sensitive),
             media_ids=media_ids if media_ids else None,
+            # Mastodon's rule: the edit is the whole post, so no ``poll`` removes it.
+            poll=_poll_spec(request),
         )
         return Response(serialize_one_status(selectors.get_post(post.pk, request.user), request))
 
