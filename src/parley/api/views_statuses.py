@@ -113,21 +113,25 @@ class StatusesView(MastodonAPIView):
         when = param_datetime(request, "scheduled_at")
         if when is not None and when > timezone.now():
             # Later (at least 5 minutes ahead): a ScheduledStatus; in the past: now (Mastodon).
-            refuse_unsupported(request, {"quoted_status_id": "A quote cannot be scheduled yet"})
-            scheduled = schedule_post(request.user, when, **self._post_params(request))
+            scheduled = schedule_post(request.user, when, **self._post_params(request),
+                                      **self._quote_params(request))
             return Response(serialize_scheduled([scheduled], request)[0])
         ratelimits.hit("post_account", request.user.pk)
-        # ``quote_id``: the name some forks (and Mastodon.py's older argument) use.
-        quoted_id = param_str(request, "quoted_status_id") or param_str(request, "quote_id")
         post = services.create_post(
-            request.user,
-            **self._post_params(request),
-            quote_of=selectors.get_post(id_or_404(quoted_id), request.user) if quoted_id else None,
-            quote_policy=param_str(request, "quote_approval_policy") or None,
-        )
+            request.user, **self._post_params(request), **self._quote_params(request))
         post = selectors.get_post(post.pk, request.user)
         return Response(serialize_one_status(post, request))
 
+
+    @staticmethod
+    def _quote_params(request: Request) -> dict[str, Any]:
+        # ``quote_id``: the name some forks (and Mastodon.py's older argument) use.
+        quoted_id = param_str(request, "quoted_status_id") or param_str(request, "quote_id")
+        return {
+            "quote_of": (selectors.get_post(id_or_404(quoted_id), request.user)
+                         if quoted_id else None),
+            "quote_policy": param_str(request, "quote_approval_policy") or None,
+        }
 
     @staticmethod
     def _post_params(request: Request) -> dict[str, Any]:

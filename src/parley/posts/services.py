@@ -652,6 +652,8 @@ def check_new_post(
     in_reply_to: Post | None = None,
     media_ids: Iterable[int | str] = (),
     poll: polls.PollSpec | None = None,
+    quote_of: Post | None = None,
+    quote_policy: str | None = None,
 ) -> str:
     """The checks ``create_post`` makes before screening, without storing anything (for a
     post scheduled for later). Returns the visibility the post will have."""
@@ -666,4 +668,8 @@ def check_new_post(
         polls.validate_poll(poll)
     if in_reply_to is not None:
         in_reply_to = selectors.get_post(in_reply_to.pk, author)
-    return visibility or default_visibility(in_reply_to)
+    if quote_of is not None:
+        check_quotable(author, quote_of)
+    visibility = visibility or default_visibility(in_reply_to)
+    _quote_policy(quote_policy, visibility)
+    return visibility
