@@ -105,7 +105,7 @@ NOT_CONTENT_READS = {
         r"password/.*", r"confirm/.*",
         r"conversations/.*/remove", r"lists/<int:list_id>/(rename|delete|members)",
         r"polls/<int:poll_id>/vote", r"filters/<int:filter_id>/delete",
-        r"tags/\(\?P<name>.*\)/\(\?P<action>follow\|unfollow\)",
+        r"tags/\(\?P<name>.*\)/\(\?P<action>(follow\|unfollow|feature\|unfeature)\)",
         r"announcements/<int:announcement_id>/dismiss",
     ],
     "conversation read/delete: answered through the selector of GET /api/v1/conversations "

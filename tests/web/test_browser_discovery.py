@@ -78,3 +78,35 @@ def test_an_announcement_shows_on_home_until_dismissed(live_server, browser, mem
     page.reload()
     expect(page.get_by_text("Maintenance on Sunday")).to_have_count(0)
     assert page.csp_errors == []
+
+
+def test_feature_a_hashtag_and_a_followed_account_on_your_profile(
+    live_server, browser, member, other_member
+):
+    from parley.accounts import services as account_services
+
+    account_services.follow(member, other_member)
+    page = open_page(browser)
+    log_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/tags/gardening")
+    page.get_by_role("button", name="Feature on my profile").click()
+    expect(page.get_by_role("status")).to_contain_text("#gardening is featured")
+
+    page.goto(f"{live_server.url}/@bob")
+    page.get_by_role("button", name="Feature on my profile").click()
+    expect(page.get_by_role("status")).to_contain_text("@bob is featured on your profile")
+    expect(page.get_by_role("button", name="Stop featuring on my profile")).to_be_visible()
+
+    page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("navigation", name="Featured hashtags").get_by_role(
+        "link", name="#gardening")).to_be_visible()
+    featured = page.get_by_role("region", name="Featured accounts")
+    featured.get_by_role("link", name="@bob").click()
+    expect(page.get_by_role("heading", name="@bob")).to_be_visible()
+    page.get_by_role("button", name="Stop featuring on my profile").click()
+    page.goto(f"{live_server.url}/tags/gardening")
+    page.get_by_role("button", name="Remove from my profile").click()
+    page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("region", name="Featured accounts")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Featured hashtags")).to_have_count(0)
+    assert page.csp_errors == []

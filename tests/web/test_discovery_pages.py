@@ -49,3 +49,17 @@ def test_explore_is_open_and_empty_without_activity(member):
     page = Client().get("/explore").content.decode()
     assert "Nothing is trending right now." in page
     assert "No posts are trending right now." in page
+
+
+def test_featuring_needs_a_member_a_post_and_a_follow(member, other_member):
+    client = logged_in(member)
+    assert Client().post("/tags/gardening/feature").status_code == 302
+    assert client.get("/tags/gardening/feature").status_code == 405
+    assert client.post("/tags/gardening/unfeature").status_code == 404
+    assert client.post("/tags/not a tag!/feature").status_code == 400
+    # Only an account you follow can be featured (the API's rule).
+    assert client.post("/@bob/endorse").status_code == 400
+    assert client.post("/@nobody/endorse").status_code == 404
+    assert "Featured accounts" not in Client().get("/@alice").content.decode()
+    assert client.post("/tags/gardening/feature").status_code == 302
+    assert "#gardening" in Client().get("/@alice").content.decode()

@@ -177,6 +177,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "followers": account_selectors.followers_of(account).count(),
         "following": account_selectors.followed_by(account).count(),
     }
+    from parley.web.views_discovery import profile_features
+
+    context |= profile_features(_viewer(request), account)
     return render(request, "web/profile.html", context)
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from parley.accounts import selectors as account_selectors
 from parley.accounts.models import User
 from parley.core.errors import NotFound, ParleyError
 from parley.core.replicas import reads_from_replica
@@ -31,7 +32,67 @@ def tag_follow_state(viewer: User | None, name: str) -> dict | None:
         return None
     tag = social_selectors.find_tag(normalized)
     following = bool(tag and social_selectors.followed_tag_ids(viewer, [tag]))
-    return {"name": normalized, "following": following}
+    featured = bool(tag and social_selectors.featured_tag_ids(viewer, [tag]))
+    return {"name": normalized, "following": following, "featured": featured}
+
+
+def profile_features(viewer: User | None, account: User) -> dict:
+    """What a profile features (its hashtags and endorsed accounts, as the API's
+    featured_tags and endorsements) and whether the viewer endorses the account."""
+    endorses = bool(viewer and viewer.pk != account.pk
+                    and social_selectors.endorsed_ids(viewer, [account.pk]))
+    return {
+        "featured_tags": [f.tag for f in social_selectors.featured_tags_of(account)],
+        "endorsed": [e.account for e in social_selectors.endorsements_of(account)
+                     .order_by("id")[:40]],
+        "viewer_endorses": endorses,
+    }
+
+
+@login_required
+@require_POST
+def feature_tag(request: HttpRequest, name: str, action: str) -> HttpResponse:
+    """Feature a hashtag on the member's profile, or stop (``social.services``)."""
+    try:
+        if action == "feature":
+            featured = social_services.feature_tag(request.user, name)
+            messages.success(request, f"#{featured.tag.name} is featured on your profile.")
+        else:
+            normalized = social_services.normalized_tag_name(name) or ""
+            found = [f for f in social_selectors.featured_tags_of(request.user)
+                     if f.tag.name == normalized]
+            if not found:
+                raise NotFound("Record not found")
+            social_services.unfeature_tag(request.user, found[0].pk)
+            messages.success(request, f"#{normalized} is no longer on your profile.")
+    except NotFound:
+        return render(request, "web/error.html", {"message": "You do not feature that hashtag."},
+                      status=404)
+    except ParleyError as exc:
+        return render(request, "web/error.html", {"message": plain_error(exc.message)},
+                      status=400)
+    return redirect(_safe_next(request, "web:followed_tags"))
+
+
+@login_required
+@require_POST
+def endorse_account(request: HttpRequest, username: str, action: str) -> HttpResponse:
+    """Feature a followed account on the member's profile, or stop."""
+    try:
+        account = account_selectors.get_account_by_username(username)
+    except NotFound:
+        return render(request, "web/error.html", {"message": "No such account."}, status=404)
+    try:
+        if action == "endorse":
+            social_services.endorse(request.user, account)
+            messages.success(request, f"@{account.username} is featured on your profile.")
+        else:
+            social_services.unendorse(request.user, account)
+            messages.success(request, f"@{account.username} is no longer on your profile.")
+    except ParleyError as exc:
+        return render(request, "web/error.html", {"message": plain_error(exc.message)},
+                      status=400)
+    return redirect("web:profile", username=account.username)
 
 
 @login_required
