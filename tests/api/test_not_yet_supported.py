@@ -26,12 +26,3 @@ def test_scheduling_an_edit_is_refused_and_the_post_kept(member, api_for):
     assert edit.status_code == 422
     assert "scheduled_at" in edit.json()["error"]
     assert Post.objects.get().text == "plain"
-
-
-def test_editing_a_poll_is_refused_and_the_post_kept(member, api_for):
-    client = api_for(member)
-    post = client.post("/api/v1/statuses", {"status": "plain", "poll": ""}).json()
-    edit = client.put(f"/api/v1/statuses/{post['id']}", {"status": "x", "poll[options][]": "a"})
-    assert edit.status_code == 422
-    assert "Editing a poll is not supported" in edit.json()["error"]
-    assert Post.objects.get().text == "plain"

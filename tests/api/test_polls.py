@@ -65,13 +65,93 @@ def test_a_bad_poll_is_refused_and_nothing_is_posted(poll, word, member, api_for
     assert not Post.objects.exists()
 
 
-def test_editing_a_poll_is_refused(member, api_for):
+def _edit(client, post_id, poll=None, **extra):
+    body = {"status": "Which one, really?", **extra}
+    if poll is not None:
+        body["poll"] = poll
+    return client.put(f"/api/v1/statuses/{post_id}", body, format="json")
+
+
+def test_editing_a_poll_keeps_votes_unless_the_question_changes(member, other_member,
+                                                               api_for, publish):
+    post = publish(member, "Which one?", poll=PollSpec(["tea", "coffee"], 3600))
+    author, bob = api_for(member), api_for(other_member)
+    bob.post(f"/api/v1/polls/{post.poll.pk}/votes", {"choices[]": ["1"]})
+
+    # Same options, same choice rule: the votes stay; totals hidden, the end moves.
+    kept = _edit(author, post.pk, {"options": ["tea", "coffee"], "expires_in": 86400,
+                                   "hide_totals": True})
+    assert kept.status_code == 200, kept.json()
+    assert kept.json()["content"] == "<p>Which one, really?</p>"
+    assert kept.json()["poll"]["votes_count"] == 1
+    seen = bob.get(f"/api/v1/statuses/{post.pk}").json()["poll"]
+    assert seen["voted"] is True and seen["own_votes"] == [1]
+    assert seen["options"][0]["votes_count"] is None  # hidden from voters now
+    assert seen["expires_at"] > (timezone.now() + timedelta(hours=23)).isoformat()[:19]
+
+    # New options: a new question, every vote is gone and bob may vote again.
+    changed = _edit(author, post.pk, {"options": ["tea", "coffee", "water"],
+                                      "expires_in": 3600})
+    assert changed.status_code == 200, changed.json()
+    poll = bob.get(f"/api/v1/statuses/{post.pk}").json()["poll"]
+    assert [o["title"] for o in poll["options"]] == ["tea", "coffee", "water"]
+    assert [o["votes_count"] for o in poll["options"]] == [0, 0, 0]
+    assert poll["voted"] is False and poll["voters_count"] == 0
+    assert bob.post(f"/api/v1/polls/{poll['id']}/votes",
+                    {"choices[]": ["2"]}).status_code == 200
+
+    # Single to multiple choice is a new question too.
+    _edit(author, post.pk, {"options": ["tea", "coffee", "water"], "expires_in": 3600,
+                            "multiple": True})
+    assert bob.get(f"/api/v1/polls/{poll['id']}").json()["votes_count"] == 0
+
+
+def test_an_edit_adds_or_removes_a_poll(member, api_for):
+    client = api_for(member)
+    plain = client.post("/api/v1/statuses", {"status": "plain"}).json()
+    added = _edit(client, plain["id"], {"options": ["yes", "no"], "expires_in": 600})
+    assert added.status_code == 200, added.json()
+    assert [o["title"] for o in added.json()["poll"]["options"]] == ["yes", "no"]
+    # Mastodon's rule: an edit is the whole post, so one without ``poll`` removes it.
+    removed = _edit(client, plain["id"])
+    assert removed.status_code == 200 and removed.json()["poll"] is None
+    assert not Poll.objects.exists()
+
+
+@pytest.mark.parametrize("poll, word", [
+    ({"options": ["only one"], "expires_in": 3600}, "options"),
+    ({"options": ["a", "a"], "expires_in": 3600}, "different"),
+    ({"options": ["a", "b"], "expires_in": 10}, "expires_in"),
+    ("tea or coffee", "object"),
+])
+def test_a_bad_poll_edit_is_refused_and_the_poll_kept(poll, word, member, api_for):
     client = api_for(member)
     status = _poll_status(client).json()
-    edit = client.put(f"/api/v1/statuses/{status['id']}",
-                      {"status": "x", "poll[options][]": ["a", "b"]})
+    edit = _edit(client, status["id"], poll)
     assert edit.status_code == 422
-    assert "poll" in edit.json()["error"]
+    assert word in edit.json()["error"]
+    after = client.get(f"/api/v1/statuses/{status['id']}").json()
+    assert [o["title"] for o in after["poll"]["options"]] == ["tea", "coffee"]
+    assert after["content"] == "<p>Which one?</p>"
+
+
+def test_only_the_author_edits_the_poll(member, other_member, api_for, publish):
+    post = publish(member, "Which one?", poll=PollSpec(["tea", "coffee"], 3600))
+    edit = _edit(api_for(other_member), post.pk, {"options": ["x", "y"], "expires_in": 600})
+    assert edit.status_code in (403, 404)
+    assert Poll.objects.get().options == ["tea", "coffee"]
+    read_only = api_for(member, "read")
+    assert _edit(read_only, post.pk, {"options": ["x", "y"],
+                                      "expires_in": 600}).status_code == 403
+
+
+def test_a_held_option_in_an_edit_holds_the_post(member, api_for):
+    screening.add_rule(HELD_OPTION, action="hold", category="violence")
+    client = api_for(member)
+    status = _poll_status(client).json()
+    edit = _edit(client, status["id"], {"options": ["tea", HELD_OPTION], "expires_in": 600})
+    assert edit.status_code == 200, edit.json()
+    assert Post.objects.get(pk=status["id"]).state == PostState.HELD
 
 
 def test_votes_count_and_show_whose_vote_is_whose(member, other_member, make_member,

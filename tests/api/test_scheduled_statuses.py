@@ -221,3 +221,51 @@ def test_the_worker_job_loop_publishes_due_posts(member):
         loop.join(10)
     assert Post.objects.filter(text="from the loop").count() == 1
     assert not ScheduledStatus.objects.exists()
+
+
+def test_a_scheduled_quote_is_published_quoting_its_post(member, other_member, api_for,
+                                                         publish):
+    quoted = publish(other_member, "The river is high this spring")
+    client = api_for(member)
+    response = _schedule(client, "look at this", quoted_status_id=str(quoted.pk),
+                         quote_approval_policy="followers")
+    assert response.status_code == 200, response.json()
+    params = response.json()["params"]
+    assert params["quoted_status_id"] == str(quoted.pk)
+    assert params["quote_approval_policy"] == "followers"
+    assert not Post.objects.filter(author=member).exists()
+
+    assert scheduled.publish_due(_after()) == 1
+    post = Post.objects.get(author=member)
+    status = client.get(f"/api/v1/statuses/{post.pk}").json()
+    assert status["quote"]["state"] == "accepted"
+    assert status["quote"]["quoted_status"]["id"] == str(quoted.pk)
+    assert status["quote_approval"]["automatic"] == ["followers"]
+
+
+def test_a_quote_that_could_not_be_posted_cannot_be_scheduled(member, other_member,
+                                                              api_for, publish):
+    private = publish(other_member, "followers only", visibility="private")
+    client = api_for(member)
+    assert _schedule(client, "x", quoted_status_id=str(private.pk)).status_code == 404
+    public = publish(other_member, "anyone may read")
+    assert _schedule(client, "x", quoted_status_id="999999").status_code == 404
+    bad_policy = _schedule(client, "x", quoted_status_id=str(public.pk),
+                           quote_approval_policy="everyone")
+    assert bad_policy.status_code == 422
+    assert not ScheduledStatus.objects.exists()
+
+
+def test_a_scheduled_quote_of_a_post_held_since_goes_out_without_it(member, other_member,
+                                                                     api_for, publish):
+    quoted = publish(other_member, "a post soon under review")
+    client = api_for(member)
+    assert _schedule(client, "quoting it", quoted_status_id=str(quoted.pk)).status_code == 200
+    from parley.posts import services as post_services
+
+    post_services.transition_post(quoted, PostState.HELD)
+    assert scheduled.publish_due(_after()) == 1
+    post = Post.objects.get(author=member)
+    assert post.quote_of_id is None
+    status = client.get(f"/api/v1/statuses/{post.pk}").json()
+    assert status["quote"] is None and "soon under review" not in str(status)

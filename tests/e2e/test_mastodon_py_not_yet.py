@@ -38,3 +38,20 @@ def test_scheduled_posts_through_mastodon_py(live_server, make_member):
     assert api.scheduled_statuses() == []
     assert publish_due(later + timedelta(hours=2)) == 0
     assert api.account_update_credentials(locked=False).locked is False
+
+
+def test_editing_a_poll_through_mastodon_py(live_server, make_member):
+    make_member("erin")
+    api = client_for(live_server, "erin@example.org")
+    status = api.status_post("Tea or coffee?", poll=api.make_poll(["tea", "coffee"], 3600))
+    api.poll_vote(status.poll.id, [0])
+    same = api.status_update(status.id, "Tea or coffee, really?",
+                             poll=api.make_poll(["tea", "coffee"], 7200))
+    assert same.poll.votes_count == 1 and same.poll.own_votes == [0]
+    changed = api.status_update(status.id, "Tea, coffee or water?",
+                                poll=api.make_poll(["tea", "coffee", "water"], 7200))
+    assert [o.title for o in changed.poll.options] == ["tea", "coffee", "water"]
+    assert changed.poll.votes_count == 0 and changed.poll.voted is False
+    with pytest.raises(MastodonAPIError, match="different"):
+        api.status_update(status.id, "x", poll=api.make_poll(["a", "a"], 3600))
+    assert api.status(status.id).poll.options[2].title == "water"

@@ -83,6 +83,8 @@ READ_PATHS = [
     ("web home new posts", "follower", "/home/new?since_id=0&show=1", "web"),
     ("web list", "follower", "/lists/{list}", "web"),
     ("web held conversation", "mentioned", "/conversations/{dm}", "web"),
+    ("web explore", "anonymous", "/explore", "web"),
+    ("web explore", "follower", "/explore", "web"),
 ]
 
 
@@ -103,6 +105,8 @@ NOT_CONTENT_READS = {
         r"password/.*", r"confirm/.*",
         r"conversations/.*/remove", r"lists/<int:list_id>/(rename|delete|members)",
         r"polls/<int:poll_id>/vote", r"filters/<int:filter_id>/delete",
+        r"tags/\(\?P<name>.*\)/\(\?P<action>(follow\|unfollow|feature\|unfeature)\)",
+        r"announcements/<int:announcement_id>/dismiss",
     ],
     "conversation read/delete: answered through the selector of GET /api/v1/conversations "
     "(tests/api/test_conversations.py)": [r"api/v1/conversations/.*"],
@@ -114,7 +118,7 @@ NOT_CONTENT_READS = {
         r"api/parley/v1/(statements|notices).*", r"statements.*", r"settings/.*",
         r"api/v1/accounts/(verify|update)_credentials",
         r"api/v1/(blocks|mutes|markers|preferences)", r"api/v1/lists(/.*)?",
-        r"follow_requests", r"lists", r"filters",
+        r"follow_requests", r"lists", r"filters", r"followed_tags",
         r"api/v1/accounts/.*/lists",
         r"api/v1/media/.*", r"api/v1/notifications/\(.*", r"notice/.*",
         r"api/v[12]/filters(/.*)?", r"api/v1/scheduled_statuses(/.*)?",
@@ -287,6 +291,8 @@ def test_a_held_post_counts_for_no_trend_until_released(held_world):
     assert SECRET in anonymous.get("/api/v1/trends/tags").content.decode()
     # Liked by the follower, the released post trends.
     assert BODY in anonymous.get("/api/v1/trends/statuses").content.decode()
+    explore = _client(held_world, "anonymous", "web").get("/explore").content.decode()
+    assert SECRET in explore and BODY in explore
 
 
 def test_a_held_post_counts_in_no_tag_history_or_featured_tag(held_world):

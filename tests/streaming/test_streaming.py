@@ -17,6 +17,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from parley.accounts import services as accounts
+from parley.filters import services as filters
 from parley.posts import services as posts
 from parley.posts.models import PostState
 from parley.safety.screening import pipeline
@@ -332,3 +333,39 @@ def test_mastodon_py_streams_the_user_timeline(streaming, live_server, make_memb
         handle.close()
     assert str(received["update"][0]["id"]) == str(post.pk)
     assert received["notification"][0]["type"] == "mention"
+
+
+def test_the_viewers_filters_apply_to_streamed_statuses(streaming, make_member, token_for):
+    """A hide filter keeps the status off the stream; a warn filter sends it with
+    ``filtered``; a filter for the public context only leaves home alone."""
+    author, reader = make_member("author"), make_member("reader")
+    accounts.follow(reader, author)
+    hide = filters.create_filter(reader, title="No spoilers", context=["home"],
+                                 filter_action="hide",
+                                 keywords=[filters.KeywordChange(keyword="finale")])
+    warn = filters.create_filter(reader, title="Weather", context=["home", "public"],
+                                 filter_action="warn",
+                                 keywords=[filters.KeywordChange(keyword="rain")])
+    filters.create_filter(reader, title="Public only", context=["public"],
+                          filter_action="hide",
+                          keywords=[filters.KeywordChange(keyword="river")])
+    token = token_for(reader)
+    with connect(f"ws://{streaming}/api/v1/streaming?stream=user&access_token={token}") as home, \
+            connect(f"ws://{streaming}/api/v1/streaming?stream=public"
+                    f"&access_token={token}") as public:
+        hidden = posts.create_post(author, "what a finale last night")
+        warned = posts.create_post(author, "rain all day by the river")
+        plain = posts.create_post(author, "a calm morning")
+        at_home = [json.loads(m["payload"]) for m in messages(home, 1.5)
+                   if m["event"] == "update"]
+        in_public = [json.loads(m["payload"]) for m in messages(public, 0.5)
+                     if m["event"] == "update"]
+    assert [s["id"] for s in at_home] == [str(warned.pk), str(plain.pk)]
+    assert str(hidden.pk) not in [s["id"] for s in at_home]
+    marked = at_home[0]["filtered"]
+    assert [(m["filter"]["id"], m["filter"]["filter_action"], m["keyword_matches"])
+            for m in marked] == [(str(warn.pk), "warn", ["rain"])]
+    assert at_home[1]["filtered"] == []
+    # Public: the finale (hidden only at home) streams; the river post is hidden there.
+    assert [s["id"] for s in in_public] == [str(hidden.pk), str(plain.pk)]
+    assert hide.pk not in [m["filter"]["id"] for s in in_public for m in s["filtered"]]

@@ -413,7 +413,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "Edit a status",
         body={k: STATUS_BODY[k] for k in ("status", "spoiler_text", "sensitive", "media_ids",
                                           "scheduled_at")}
-        | {"poll": {**OBJECT, "description": "editing a poll is not supported yet: 422"}},
+        | {"poll": {**STATUS_BODY["poll"], "description": (
+            "the post's poll after the edit (new options or multiple reset the votes); "
+            "absent: the poll is removed")}},
         returns=ref("Status")),
     ("DELETE", "/api/v1/statuses/{status_id}"): Op("Delete a status (returns it with its text)",
                                                   returns=ref("Status")),

@@ -45,7 +45,6 @@ from parley.posts.viewcounts import record_views
 # Accepted by Mastodon, not built here yet: refusing beats silently changing nothing.
 NOT_YET_IN_EDITS = {
     "scheduled_at": "An edit cannot be scheduled (scheduled_at)",
-    "poll": "Editing a poll is not supported yet (poll)",
 }
 
 
@@ -114,21 +113,25 @@ class StatusesView(MastodonAPIView):
         when = param_datetime(request, "scheduled_at")
         if when is not None and when > timezone.now():
             # Later (at least 5 minutes ahead): a ScheduledStatus; in the past: now (Mastodon).
-            refuse_unsupported(request, {"quoted_status_id": "A quote cannot be scheduled yet"})
-            scheduled = schedule_post(request.user, when, **self._post_params(request))
+            scheduled = schedule_post(request.user, when, **self._post_params(request),
+                                      **self._quote_params(request))
             return Response(serialize_scheduled([scheduled], request)[0])
         ratelimits.hit("post_account", request.user.pk)
-        # ``quote_id``: the name some forks (and Mastodon.py's older argument) use.
-        quoted_id = param_str(request, "quoted_status_id") or param_str(request, "quote_id")
         post = services.create_post(
-            request.user,
-            **self._post_params(request),
-            quote_of=selectors.get_post(id_or_404(quoted_id), request.user) if quoted_id else None,
-            quote_policy=param_str(request, "quote_approval_policy") or None,
-        )
+            request.user, **self._post_params(request), **self._quote_params(request))
         post = selectors.get_post(post.pk, request.user)
         return Response(serialize_one_status(post, request))
 
+
+    @staticmethod
+    def _quote_params(request: Request) -> dict[str, Any]:
+        # ``quote_id``: the name some forks (and Mastodon.py's older argument) use.
+        quoted_id = param_str(request, "quoted_status_id") or param_str(request, "quote_id")
+        return {
+            "quote_of": (selectors.get_post(id_or_404(quoted_id), request.user)
+                         if quoted_id else None),
+            "quote_policy": param_str(request, "quote_approval_policy") or None,
+        }
 
     @staticmethod
     def _post_params(request: Request) -> dict[str, Any]:
@@ -179,6 +182,8 @@ class StatusView(MastodonAPIView):
             spoiler_text=param_str(request, "spoiler_text", "") or "",
             sensitive=param_bool(request, "sensitive", post.sensitive),
             media_ids=media_ids if media_ids else None,
+            # Mastodon's rule: the edit is the whole post, so no ``poll`` removes it.
+            poll=_poll_spec(request),
         )
         return Response(serialize_one_status(selectors.get_post(post.pk, request.user), request))
 

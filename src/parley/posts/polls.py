@@ -78,6 +78,34 @@ def attach_poll(post: Post, spec: PollSpec, now: datetime) -> Poll:
     )
 
 
+def replace_poll(post: Post, spec: PollSpec | None, now: datetime) -> bool:
+    """An edit's poll (inside ``edit_post``'s transaction), Mastodon's rules: ``spec`` None
+    removes the poll; new options or a change of ``multiple`` clear every vote (they were
+    votes on another question); the end is ``expires_in`` from now. True when the poll
+    changed for its voters (options, choice rule, end, or the poll itself)."""
+    existing = Poll.objects.select_for_update().filter(post=post).first()
+    if spec is None:
+        if existing is None:
+            return False
+        existing.delete()
+        return True
+    if existing is None:
+        attach_poll(post, spec, now)
+        return True
+    new_question = existing.options != spec.options or existing.multiple != spec.multiple
+    if new_question:
+        existing.votes.all().delete()
+    old_end = existing.expires_at
+    existing.options = spec.options
+    existing.multiple = spec.multiple
+    existing.hide_totals = spec.hide_totals
+    existing.expires_at = now + timedelta(seconds=spec.expires_in)
+    existing.ended_notified_at = None  # a poll that runs again ends (and is told) again
+    existing.save(update_fields=["options", "multiple", "hide_totals", "expires_at",
+                                 "ended_notified_at"])
+    return new_question or old_end != existing.expires_at
+
+
 def poll_of(post: Post) -> Poll | None:
     """The post's poll, or None (the reverse one-to-one raises when there is none)."""
     return getattr(post, "poll", None)

@@ -55,6 +55,8 @@ def schedule_post(
     language: str = "",
     poll: PollSpec | None = None,
     idempotency_key: str | None = None,
+    quote_of: Post | None = None,
+    quote_policy: str | None = None,
 ) -> ScheduledStatus:
     """Check a post as ``create_post`` would (screening comes at publication) and store it
     to publish at ``when``. A retried ``Idempotency-Key`` returns the first one."""
@@ -67,6 +69,7 @@ def schedule_post(
     visibility = services.check_new_post(
         author, text, spoiler_text=spoiler_text, visibility=visibility,
         in_reply_to=in_reply_to, media_ids=media_ids or (), poll=poll,
+        quote_of=quote_of, quote_policy=quote_policy,
     )
     check_time(author, when)
     params: dict[str, Any] = {
@@ -87,6 +90,10 @@ def schedule_post(
         "scheduled_at": None,
         "idempotency": idempotency_key or None,
         "with_rate_limit": False,
+        # Mastodon 4.5's names; an echo is quoted as its original, as create_post does.
+        "quoted_status_id": (str(quote_of.reblog_of_id or quote_of.pk)
+                             if quote_of is not None else None),
+        "quote_approval_policy": quote_policy or None,
     }
     return ScheduledStatus.objects.create(author=author, scheduled_at=when, params=params)
 
@@ -162,6 +169,8 @@ def _publish_one(pk: int) -> int:
                 language=params.get("language") or "",
                 idempotency_key=f"scheduled:{scheduled.pk}",
                 poll=_poll(params.get("poll")),
+                quote_of=_quoted(scheduled),
+                quote_policy=params.get("quote_approval_policy") or None,
             )
         except ParleyError as exc:  # rejected, suspended, media gone: it cannot be posted
             log.warning("scheduled status %s dropped: %s", pk, exc)
@@ -180,6 +189,20 @@ def _parent(scheduled: ScheduledStatus) -> Post | None:
     try:
         return selectors.get_post(int(reply_id), scheduled.author)
     except NotFound:
+        return None
+
+
+def _quoted(scheduled: ScheduledStatus) -> Post | None:
+    """The post it quotes, if its author may still quote it: one held, removed, deleted or
+    no longer quotable since is left out and the post goes out on its own (as a reply whose
+    parent went; the quote is never a way to show a held post)."""
+    quoted_id = scheduled.params.get("quoted_status_id")
+    if not quoted_id:
+        return None
+    try:
+        return services.check_quotable(
+            scheduled.author, selectors.get_post(int(quoted_id), scheduled.author))
+    except ParleyError:
         return None
 
 

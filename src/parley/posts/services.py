@@ -276,6 +276,13 @@ def revoke_quote(author: User, quoted: Post, quote: Post) -> Post:
     return quote
 
 
+class KeepPoll:
+    """``edit_post``'s default for ``poll``: leave the post's poll as it is."""
+
+
+KEEP_POLL = KeepPoll()
+
+
 def _with_options(text: str, poll: polls.PollSpec | None) -> str:
     """The text screening reads: the post's text followed by its poll's options."""
     if poll is None:
@@ -348,8 +355,12 @@ def edit_post(
     spoiler_text: str = "",
     sensitive: bool | None = None,
     media_ids: Iterable[int | str] | None = None,
+    poll: polls.PollSpec | None | KeepPoll = KEEP_POLL,
 ) -> Post:
-    """Edit a post; the old version is kept and the new text is screened again."""
+    """Edit a post; the old version is kept and the new text is screened again.
+
+    ``poll``: KEEP_POLL leaves it as it is (the web edit form); a PollSpec replaces it
+    (new options reset the votes, ``polls.replace_poll``); None removes it."""
     if post.author_id != editor.pk:
         raise NotAllowed("This action is not allowed")
     if post.reblog_of_id or post.state not in (PostState.PUBLISHED, PostState.HELD):
@@ -365,7 +376,13 @@ def edit_post(
     screened_media = post.media.all() if media_ids is None else MediaAttachment.objects.filter(
         owner=editor, pk__in=media_ids)
     existing = polls.poll_of(post)
-    screened = _with_options(text, polls.PollSpec(existing.options, 0) if existing else None)
+    if isinstance(poll, polls.PollSpec):
+        if has_media:
+            raise ValidationFailed("Validation failed: a post with a poll cannot have media")
+        poll = polls.validate_poll(poll)
+    new_poll = (polls.PollSpec(existing.options, 0) if existing else None) if isinstance(
+        poll, KeepPoll) else poll
+    screened = _with_options(text, new_poll)
     verdict = pipeline.screen_new_post(editor, screened, spoiler_text, list(screened_media))
     if verdict.outcome == "reject":
         raise PostRejected(verdict.reason or "This post violates the rules of this instance")
@@ -406,6 +423,10 @@ def edit_post(
             for item in media:
                 item.post = post
                 item.save(update_fields=["post"])
+        if not isinstance(poll, KeepPoll):
+            polls.replace_poll(post, poll, post.edited_at)
+            if hasattr(post, "_state") and "poll" in post._state.fields_cache:
+                del post._state.fields_cache["poll"]
         pipeline.record_post_screening(post, verdict)
     return post
 
@@ -631,6 +652,8 @@ def check_new_post(
     in_reply_to: Post | None = None,
     media_ids: Iterable[int | str] = (),
     poll: polls.PollSpec | None = None,
+    quote_of: Post | None = None,
+    quote_policy: str | None = None,
 ) -> str:
     """The checks ``create_post`` makes before screening, without storing anything (for a
     post scheduled for later). Returns the visibility the post will have."""
@@ -645,4 +668,8 @@ def check_new_post(
         polls.validate_poll(poll)
     if in_reply_to is not None:
         in_reply_to = selectors.get_post(in_reply_to.pk, author)
-    return visibility or default_visibility(in_reply_to)
+    if quote_of is not None:
+        check_quotable(author, quote_of)
+    visibility = visibility or default_visibility(in_reply_to)
+    _quote_policy(quote_policy, visibility)
+    return visibility

@@ -30,6 +30,7 @@ from parley.api.serializers import (
 )
 from parley.core.middleware import FORWARDING_HEADERS
 from parley.core.ratelimits import is_trusted_proxy
+from parley.filters.selectors import ViewerFilters, active_filters
 from parley.notifications.selectors import notifications_for
 from parley.posts.models import Post, Visibility
 from parley.posts.selectors import distributed_posts, may_have_seen, with_related
@@ -45,6 +46,8 @@ MEMBER_STREAMS = frozenset({"user", "user:notification", "list", "direct"})
 # Streams that carry statuses (update, status.update, delete); the rest carry only their own.
 NOTIFICATION_STREAMS = frozenset({"user", "user:notification"})
 RECHECK_LOGIN_EVERY = timedelta(seconds=5)
+# The filter context of each status stream: the REST timeline it follows (Mastodon's rule).
+FILTER_CONTEXTS = {"user": "home", "list": "home", "public": "public", "hashtag": "public"}
 
 
 class StreamError(Exception):
@@ -231,12 +234,18 @@ def _stream_posts(stream: Stream, viewer: User | None) -> QuerySet[Post]:
     return Post.objects.none()
 
 
+def filter_context(stream: Stream) -> str | None:
+    """The filter context a stream's statuses are filtered in, as the REST timeline it
+    follows: home for ``user`` and ``list``, public for ``public*`` and ``hashtag*``."""
+    return FILTER_CONTEXTS.get(stream.name.split(":")[0])
+
+
 class Renderer:
     """Renders one batch of events for many subscribers; each post or notification is
     serialised once per viewer and host."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple, str] = {}
+        self._cache: dict[tuple, Any] = {}
 
     def deliveries(self, event: StreamEvent, subscriber: Subscriber) -> list[Delivery]:
         out = []
@@ -265,12 +274,24 @@ class Renderer:
         post = _stream_posts(stream, sub.user).filter(pk=event.post_id).first()
         if post is None:
             return None
-        return (event.kind, self._status(post, sub))
+        filters = self._filters(sub, filter_context(stream))
+        if filters.hides(post):
+            return None
+        return (event.kind, self._status(post, sub, filters))
 
-    def _status(self, post: Post, sub: Subscriber) -> str:
-        key = self._key(sub, "status", post.pk)
+    def _filters(self, sub: Subscriber, context: str | None) -> ViewerFilters:
+        """The viewer's filters in force in ``context``, read once per batch."""
+        key = self._key(sub, "filters", context)
         if key not in self._cache:
-            context = StatusContext([post], sub.request)
+            self._cache[key] = active_filters(sub.user, context)
+        return self._cache[key]
+
+    def _status(self, post: Post, sub: Subscriber,
+                filters: ViewerFilters | None = None) -> str:
+        filters = filters if filters is not None else self._filters(sub, None)
+        key = self._key(sub, "status", post.pk, tuple(f.id for f in filters.filters))
+        if key not in self._cache:
+            context = StatusContext([post], sub.request, filters=filters)
             self._cache[key] = json.dumps(serialize_status(post, context))
         return self._cache[key]
 

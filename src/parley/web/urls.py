@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from parley.web import views, views_data, views_member
+from parley.web import views, views_data, views_discovery, views_member
 
 app_name = "web"
 
@@ -14,6 +14,16 @@ urlpatterns = [
     path("signup", views.signup, name="signup"),
     path("public", views.public, name="public"),
     path("tags/<str:name>", views.tag, name="tag"),
+    re_path(r"^tags/(?P<name>[^/]+)/(?P<action>follow|unfollow)$", views_discovery.follow_tag,
+            name="follow_tag"),
+    re_path(r"^tags/(?P<name>[^/]+)/(?P<action>feature|unfeature)$",
+            views_discovery.feature_tag, name="feature_tag"),
+    re_path(r"^@(?P<username>\w+)/(?P<action>endorse|unendorse)$",
+            views_discovery.endorse_account, name="endorse_account"),
+    path("followed_tags", views_discovery.followed_tags, name="followed_tags"),
+    path("explore", views_discovery.explore, name="explore"),
+    path("announcements/<int:announcement_id>/dismiss", views_discovery.dismiss_announcement,
+         name="dismiss_announcement"),
     path("notifications", views.notifications, name="notifications"),
     path("search", views.search, name="search"),
     path("follow_requests", views.follow_requests, name="follow_requests"),

@@ -117,9 +117,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         posts = _page(request, timelines.public_timeline(None))
         return render(request, "web/landing.html", _timeline_context(request, posts))
+    from parley.web.views_discovery import home_announcements
+
     posts = _page(request, timelines.home_timeline(request.user))
     context = _timeline_context(request, posts, "home") | {"form": _compose_form(request),
                                                     "heading": "Home"}
+    if not request.GET.get("max_id"):
+        context["announcements"] = home_announcements(request.user)
     if not request.GET.get("max_id"):  # the newest page polls for newer posts
         from parley.web.views_member import live_poll_seconds
 
@@ -137,9 +141,13 @@ def public(request: HttpRequest) -> HttpResponse:
 
 @reads_from_replica
 def tag(request: HttpRequest, name: str) -> HttpResponse:
+    from parley.web.views_discovery import tag_follow_state
+
     posts = _page(request, timelines.tag_timeline(name, _viewer(request)))
     return render(request, "web/timeline.html",
-                  _timeline_context(request, posts, "public") | {"heading": f"#{name}"})
+                  _timeline_context(request, posts, "public") | {
+                      "heading": f"#{name}",
+                      "tag_follow": tag_follow_state(_viewer(request), name)})
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -169,6 +177,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "followers": account_selectors.followers_of(account).count(),
         "following": account_selectors.followed_by(account).count(),
     }
+    from parley.web.views_discovery import profile_features
+
+    context |= profile_features(_viewer(request), account)
     return render(request, "web/profile.html", context)
 
 
