@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -272,6 +273,63 @@ def follow(follower: User, followee: User) -> Follow | FollowRequest:
     if followee.locked:
         return _request_to_follow(follower, followee)
     return _start_following(follower, followee)
+
+
+def follow_many(pairs: Iterable[tuple[int, int]], batch_size: int = 2000) -> int:
+    """Create many follows at once, given as (follower id, followee id): for generating or
+    importing an existing graph (the load bench's community), not for a member following
+    someone, which is `follow`. How many new follows were made.
+
+    The same rules as `follow` decide which pairs become follows: no self-follows, none
+    across a block either way, none of a locked account (that takes a request it answers).
+    Pairs that already follow are skipped. Counts stay right because they are counted from
+    the follows themselves. There are no "followed you" notifications: they tell a member
+    what just happened, and for a seeded graph nothing did (100k members at ~15 follows
+    each would be 1.5M notifications nobody reads, and 1.5M pushes and stream events).
+    Followers' Redis home feeds are dropped after the commit, as `follow` does, so their
+    next read rebuilds them with the new accounts' posts."""
+    made = 0
+    batch: list[tuple[int, int]] = []
+    for pair in pairs:
+        batch.append(pair)
+        if len(batch) >= batch_size:
+            made += _follow_batch(batch)
+            batch = []
+    if batch:
+        made += _follow_batch(batch)
+    return made
+
+
+def _follow_batch(pairs: list[tuple[int, int]]) -> int:
+    from parley.timelines import feeds
+
+    wanted = {(a, b) for a, b in pairs if a != b}
+    if not wanted:
+        return 0
+    ids = {i for pair in wanted for i in pair}
+    followees = {b for _, b in wanted}
+    followers = {a for a, _ in wanted}
+    locked = set(User.objects.filter(pk__in=followees, locked=True).values_list("pk", flat=True))
+    blocked = {
+        pair
+        for blocker, blocked_id in Block.objects.filter(blocker_id__in=ids, blocked_id__in=ids)
+        .values_list("blocker_id", "blocked_id")
+        for pair in ((blocker, blocked_id), (blocked_id, blocker))
+    }
+    existing = set(
+        Follow.objects.filter(follower_id__in=followers, followee_id__in=followees)
+        .values_list("follower_id", "followee_id")
+    )
+    new = sorted(p for p in wanted - blocked - existing if p[1] not in locked)
+    with transaction.atomic():
+        # ignore_conflicts: a follow made meanwhile by `follow` stays as it is.
+        Follow.objects.bulk_create(
+            [Follow(follower_id=a, followee_id=b) for a, b in new], ignore_conflicts=True
+        )
+        if feeds.enabled():
+            touched = {a for a, _ in new}
+            transaction.on_commit(lambda: [feeds.forget(user_id) for user_id in touched])
+    return len(new)
 
 
 def _start_following(follower: User, followee: User) -> Follow:

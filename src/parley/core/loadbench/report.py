@@ -36,7 +36,8 @@ def load_table(result: dict) -> Table:
                   "", f"{takedown['fanouts_still_queued_when_done']} fan-outs still queued "
                       "when the post was gone")
     seeded = result["seed_timings_s"]
-    table.caption = (f"seeding: members {seeded['members_s']} s, follows {seeded['follows_s']} s, "
+    table.caption = (f"seeding: members {seeded['members_s']} s, follows {seeded['follows_s']} s "
+                     f"({seeded.get('s_per_100k_follows', '?')} s per 100k follows), "
                      f"posts {seeded['posts_s']} s ({seeded['s_per_10k_posts']} s per 10k posts), "
                      f"their fan-out {seeded['fanout_of_seeded_posts_s']} s"
                      f"; load average {' '.join(f'{x:.2f}' for x in result['load_average'])}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -47,29 +48,31 @@ class ScaledServer:
         missing = [k for k in ("PARLEY_DATABASE_URL", "PARLEY_REDIS_URL") if not os.environ.get(k)]
         if missing:
             raise ServerFailed(f"--mode scaled needs {' and '.join(missing)} set")
-        self.tmp = tempfile.TemporaryDirectory(prefix="parley-bench-load-")
+        self.dir = Path(tempfile.mkdtemp(prefix="parley-bench-load-"))
         self.env = {**os.environ, "PARLEY_RATE_LIMITS": "off",
-                    "PARLEY_DATA_DIR": str(Path(self.tmp.name) / "var")}
+                    "PARLEY_DATA_DIR": str(self.dir / "var")}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(Path(self.tmp.name) / "serve.log", "wb")  # noqa: SIM115
+        self.logs = {name: open(self.dir / f"{name}.log", "wb")  # noqa: SIM115
+                     for name in ("serve", "worker")}
         self.processes: list[subprocess.Popen] = []
+        self.kept_logs: Path | None = None
 
     def __enter__(self) -> ScaledServer:
         self.processes.append(subprocess.Popen(
             [*CLI, "serve", "--no-worker", "--port", str(self.port)], env=self.env,
-            cwd=self.tmp.name, stdout=self.log, stderr=subprocess.STDOUT))
+            cwd=self.dir, stdout=self.logs["serve"], stderr=subprocess.STDOUT))
         _wait_for(self.url, self.processes[0], self.log_tail)
         self.processes.append(subprocess.Popen(
             [*CLI, "worker", "--queues", "safety,fanout,bulk,default"], env=self.env,
-            cwd=self.tmp.name, stdout=self.log, stderr=subprocess.STDOUT))
+            cwd=self.dir, stdout=self.logs["worker"], stderr=subprocess.STDOUT))
         return self
 
-    def log_tail(self) -> str:
-        self.log.flush()
-        return (Path(self.tmp.name) / "serve.log").read_bytes()[-2000:].decode(errors="replace")
+    def log_tail(self, chars: int = 2000) -> str:
+        self.logs["serve"].flush()
+        return (self.dir / "serve.log").read_bytes()[-chars:].decode(errors="replace")
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -78,8 +81,13 @@ class ScaledServer:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-        self.log.close()
-        self.tmp.cleanup()
+        for log in self.logs.values():
+            log.close()
+        # A failed run keeps its logs (serve.log, worker.log): the cause is in them.
+        if exc_type is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            self.kept_logs = self.dir
 
 
 def _wait_for(url: str, process: subprocess.Popen, log_tail: Callable[[], str]) -> None:
@@ -120,9 +128,20 @@ def run_load(options: LoadOptions, say: Say) -> dict:
     if options.url:
         return measure(options.url.rstrip("/"), None, options, say)
     server = ScaledServer() if options.mode == "scaled" else TemporaryServer()
-    with server as running:
-        say(f"{options.mode}: parley serve on {running.url}")
-        return measure(running.url, running.env, options, say)
+    try:
+        with server as running:
+            say(f"{options.mode}: parley serve on {running.url}")
+            return measure(running.url, running.env, options, say)
+    except Exception as exc:
+        if server.kept_logs is None:
+            raise
+        raise ServerFailed(f"{exc}\nThe server's and worker's logs are kept in "
+                           f"{server.kept_logs}/ (serve.log, worker.log); the end of "
+                           f"serve.log:\n{_tail(server.kept_logs / 'serve.log')}") from exc
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    return path.read_bytes()[-chars:].decode(errors="replace") if path.exists() else ""
 
 
 def measure(url: str, env: dict | None, options: LoadOptions, say: Say) -> dict:

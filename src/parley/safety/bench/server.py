@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,17 +36,18 @@ def bench_environment(data_dir: Path) -> dict[str, str]:
 
 class TemporaryServer:
     def __init__(self) -> None:
-        self.tmp = tempfile.TemporaryDirectory(prefix="parley-bench-")
-        self.data_dir = Path(self.tmp.name) / "var"
+        self.dir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
+        self.data_dir = self.dir / "var"
         self.env = bench_environment(self.data_dir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(Path(self.tmp.name) / "serve.log", "wb")  # noqa: SIM115
+        self.log = open(self.dir / "serve.log", "wb")  # noqa: SIM115
         self.process: subprocess.Popen | None = None
+        self.kept_logs: Path | None = None
 
     def __enter__(self) -> TemporaryServer:
         self.process = subprocess.Popen(
-            [*CLI, "serve", "--port", str(self.port)], env=self.env, cwd=self.tmp.name,
+            [*CLI, "serve", "--port", str(self.port)], env=self.env, cwd=self.dir,
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -60,9 +62,9 @@ class TemporaryServer:
 
     def log_tail(self, chars: int = 2000) -> str:
         self.log.flush()
-        return (Path(self.tmp.name) / "serve.log").read_bytes()[-chars:].decode(errors="replace")
+        return (self.dir / "serve.log").read_bytes()[-chars:].decode(errors="replace")
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -71,7 +73,12 @@ class TemporaryServer:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-        self.tmp.cleanup()
+        # A failed run keeps its data dir and serve.log (the embedded worker logs there
+        # too): the cause is in them.
+        if exc_type is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            self.kept_logs = self.dir
 
 
 def seed(spec: dict, env: dict[str, str] | None, workdir: str | None = None) -> dict:
