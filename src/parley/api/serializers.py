@@ -539,10 +539,11 @@ def serialize_tags(tags: list[Tag], request, as_member: bool = True) -> list[dic
     """Mastodon's Tag: with the last week's ``history``, and for a member (unless
     ``as_member`` is False) ``following`` and ``featuring``."""
     from parley.api.base import viewer as viewer_of
+    from parley.posts.search import hashtag_history
     from parley.social import selectors as social
 
     me = viewer_of(request) if as_member else None
-    histories = social.tag_histories(tags)
+    histories = hashtag_history(tags)
     following = social.followed_tag_ids(me, tags)
     featuring = social.featured_tag_ids(me, tags)
     root = base_url(request)
@@ -552,11 +553,7 @@ def serialize_tags(tags: list[Tag], request, as_member: bool = True) -> list[dic
             "id": str(tag.pk),
             "name": tag.name,
             "url": f"{root}/tags/{tag.name}",
-            "history": [
-                {"day": str(int(day.day.timestamp())), "uses": str(day.uses),
-                 "accounts": str(len(day.accounts))}
-                for day in histories[tag.pk]
-            ],
+            "history": histories[tag.pk],
         }
         if me is not None:
             data["following"] = tag.pk in following

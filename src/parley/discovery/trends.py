@@ -5,21 +5,20 @@ and moderators may hide a hashtag."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Mute, User
 from parley.core.errors import NotFound
 from parley.discovery.models import HiddenTrendTag
 from parley.posts.models import Post, PostState, Tag, Visibility
+from parley.posts.search import hashtag_history
 from parley.posts.selectors import distributed_posts, with_related
 from parley.safety.cases.models import OPEN_STATES, Case
 
 WINDOW = timedelta(hours=48)  # what counts now
-HISTORY_DAYS = 7  # Mastodon's Tag.history: one entry a day, newest first
 MIN_TAG_ACCOUNTS = 2  # one account alone cannot make a hashtag trend
 
 
@@ -56,28 +55,8 @@ def trending_tags(limit: int = 10, offset: int = 0, now: datetime | None = None)
         .filter(accounts__gte=MIN_TAG_ACCOUNTS)
         .order_by("-accounts", "-uses", "name")[offset:offset + limit]
     )
-    return [{"tag": tag, "history": _history(tag, now)} for tag in ranked]
-
-
-def _history(tag: Tag, now: datetime) -> list[dict[str, str]]:
-    today = now.astimezone(UTC).date()
-    start = now - timedelta(days=HISTORY_DAYS)
-    window = Q(state=PostState.PUBLISHED, visibility=Visibility.PUBLIC, created_at__gt=start)
-    rows = {
-        row["day"]: row
-        for row in tag.posts.filter(window)
-        .annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .values("day")
-        .annotate(uses=Count("pk", distinct=True), accounts=Count("author", distinct=True))
-    }
-    out = []
-    for back in range(HISTORY_DAYS):
-        day = today - timedelta(days=back)
-        row = rows.get(day, {})
-        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        out.append({"day": str(int(midnight.timestamp())), "uses": str(row.get("uses", 0)),
-                    "accounts": str(row.get("accounts", 0))})
-    return out
+    histories = hashtag_history(ranked, now=now)
+    return [{"tag": tag, "history": histories[tag.pk]} for tag in ranked]
 
 
 def trending_posts(viewer: User | None, limit: int = 20, offset: int = 0) -> list[Post]:

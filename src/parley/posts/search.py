@@ -6,7 +6,7 @@ private posts never show up in results."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -79,15 +79,19 @@ def search_hashtags(query: str, limit: int = 20) -> list[Tag]:
 HISTORY_DAYS = 7
 
 
-def hashtag_history(tags: list[Tag], days: int = HISTORY_DAYS) -> dict[int, list[dict]]:
+def hashtag_history(
+    tags: list[Tag], days: int = HISTORY_DAYS, now: datetime | None = None
+) -> dict[int, list[dict]]:
     """Mastodon's Tag ``history``: for each of the last ``days`` UTC days, newest first, the
-    public posts anyone may see that used the tag and how many accounts wrote them (as
-    strings: the day a UNIX timestamp), in one query for all ``tags``."""
-    today = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    original public posts anyone may see that used the tag and how many accounts wrote them
+    (as strings: the day a UNIX timestamp), in one query for all ``tags``."""
+    now = now or timezone.now()
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     first = today - timedelta(days=days - 1)
     rows = (
         distributed_posts(None)
-        .filter(visibility="public", tags__in=tags, created_at__gte=first)
+        .filter(visibility="public", reblog_of__isnull=True, limited=False,
+                tags__in=tags, created_at__gte=first)
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values_list("tags", "day")
         .annotate(uses=Count("id", distinct=True), accounts=Count("author", distinct=True))

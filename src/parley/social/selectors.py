@@ -4,7 +4,7 @@ a held or removed post shows in no count or date."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
@@ -23,8 +23,6 @@ from parley.social.models import (
     TagFollow,
 )
 
-HISTORY_DAYS = 7
-
 
 def _public_posts() -> QuerySet[Post]:
     """Original public posts anyone may see (what tag counts are made of)."""
@@ -34,33 +32,6 @@ def _public_posts() -> QuerySet[Post]:
 
 
 # -- hashtags ------------------------------------------------------------------------------
-
-
-@dataclass
-class TagDay:
-    day: datetime
-    uses: int = 0
-    accounts: set[int] = field(default_factory=set)
-
-
-def tag_histories(tags: list[Tag]) -> dict[int, list[TagDay]]:
-    """Mastodon's per-day use of each tag over the last week, newest day first, in one query."""
-    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    days = [today - timedelta(days=n) for n in range(HISTORY_DAYS)]
-    histories = {tag.pk: [TagDay(day) for day in days] for tag in tags}
-    rows = (
-        _public_posts()
-        .filter(created_at__gte=days[-1])
-        .filter(tags__in=[t.pk for t in tags])
-        .values_list("tags", "created_at", "author_id")
-    )
-    for tag_id, created_at, author_id in rows:
-        index = (today - created_at.replace(hour=0, minute=0, second=0, microsecond=0)).days
-        if tag_id in histories and 0 <= index < HISTORY_DAYS:
-            entry = histories[tag_id][index]
-            entry.uses += 1
-            entry.accounts.add(author_id)
-    return histories
 
 
 def find_tag(name: str) -> Tag | None:
