@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from parley.core.planner import refresh_statistics
 from parley.core.supervisor import Child, SupervisionFailed, supervise
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         self.stdout.write("Applying database migrations...")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        refresh_statistics()
         address = f"{options['host']}:{options['port']}"
         streaming_port = options["streaming_port"] or options["port"] + 1
         # The web server tells apps where streaming is (instance urls.streaming_api).

@@ -1,6 +1,6 @@
 """`parley worker`: run background tasks (fan-out, screening, notices); every minute, the
-periodic safety jobs (escalate overdue cases, end timed sanctions, purge content) and the
-notices of ended polls; and every
+periodic safety jobs (escalate overdue cases, end timed sanctions, purge content), the
+notices of ended polls and, on SQLite, the query planner's statistics as posts grow; and every
 few seconds the recovery round (heartbeat, stale tasks back to READY, re-queue of posts whose
 fan-out never finished).
 
@@ -24,6 +24,7 @@ log = logging.getLogger("parley.worker")
 
 def run_jobs_forever(interval: float, stop: threading.Event) -> None:
     """Run the periodic jobs every ``interval`` seconds until ``stop`` is set."""
+    from parley.core.planner import refresh_statistics
     from parley.posts.polls import notify_ended_polls
     from parley.posts.scheduled import publish_due
     from parley.safety.cases.jobs import run_periodic_jobs
@@ -34,6 +35,7 @@ def run_jobs_forever(interval: float, stop: threading.Event) -> None:
             run_periodic_jobs()
             notify_ended_polls()
             publish_due()
+            refresh_statistics()
         except Exception:  # never let one bad run end the loop
             log.exception("periodic jobs failed")
         finally:
