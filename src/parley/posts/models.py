@@ -40,6 +40,30 @@ class Tag(models.Model):
         return f"#{self.name}"
 
 
+class PostQuerySet(models.QuerySet):
+    """Posts; ``with_loader(f)`` has ``f(posts)`` called once on the posts it fetches (how
+    ``posts.selectors.with_related`` loads what rendering reads, for a whole page at once)."""
+
+    _loader = None
+
+    def with_loader(self, loader) -> PostQuerySet:
+        clone = self._chain()
+        clone._loader = loader
+        return clone
+
+    def _clone(self) -> PostQuerySet:
+        clone = super()._clone()
+        clone._loader = self._loader
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        loads = self._loader is not None and self._iterable_class is models.query.ModelIterable
+        if fresh and loads:
+            self._loader(self._result_cache)
+
+
 class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
@@ -90,6 +114,8 @@ class Post(models.Model):
     quote_state = models.CharField(max_length=10, blank=True)
     # Who may quote this post: "public", "followers" or "nobody" (but its author).
     quote_policy = models.CharField(max_length=10, default="public")
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         indexes = [

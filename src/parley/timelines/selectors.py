@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from parley.accounts.models import Follow, User
 from parley.accounts.selectors import accounts_by_ids, active_mutes
 from parley.core.errors import NotFound
-from parley.posts.models import Post, PostState, Visibility
+from parley.posts.models import Post, PostQuerySet, PostState, Visibility
 from parley.posts.selectors import distributed_posts, with_related
 from parley.social.selectors import followed_tag_posts
 from parley.timelines import feeds
@@ -46,7 +46,7 @@ def home_timeline(viewer: User) -> QuerySet[Post]:
     return queryset
 
 
-class HomeFeedQuerySet(QuerySet):
+class HomeFeedQuerySet(PostQuerySet):
     """The home query, paged through the viewer's Redis feed (``paginate`` asks it first).
 
     The feed only proposes ids: a page is always this queryset (visibility, blocks, mutes,
