@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from parley.accounts import services as account_services
 from parley.accounts.models import Role, User
+from parley.api import rendered
 from parley.posts import services as post_services
 from parley.posts.models import Post
 
@@ -24,6 +25,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    rendered.forget_all()  # ids are reused once a test's transaction is rolled back
     yield
     cache.clear()
 

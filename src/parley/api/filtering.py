@@ -10,10 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from parley.api.base import page_params, paged_response, viewer
+from parley.api.rendered import load_for_rendering
 from parley.api.serializers import serialize_statuses
 from parley.filters.selectors import ViewerFilters, active_filters
 from parley.posts.models import Post
-from parley.posts.selectors import paginate
+from parley.posts.selectors import Loader, load_related, paginate
 
 # Pages read beyond the first when hidden statuses thin a page out: bounded work per request.
 EXTRA_PAGES = 3
@@ -31,6 +32,8 @@ class FilteredPage:
 
 def filtered_page(request: Request, queryset: QuerySet[Post], context: str) -> FilteredPage:
     filters = active_filters(viewer(request), context)
+    if hasattr(queryset, "with_loader"):
+        queryset = queryset.with_loader(loader_for(filters))
     params = page_params(request)
     page = paginate(queryset, **params, cap=PAGE_CAP)
     if not filters.filters:
@@ -56,6 +59,12 @@ def filtered_page(request: Request, queryset: QuerySet[Post], context: str) -> F
         top, bottom = (shown[0], bottom) if forward else (top, shown[-1])
     bounds = [b for b in (top, bottom) if b is not None]
     return FilteredPage(shown, bounds, filters)
+
+
+def loader_for(filters: ViewerFilters) -> Loader:
+    """What to load with a page's posts: filters read media descriptions (and so everything);
+    otherwise only what the rendered-status cache lacks."""
+    return load_related if filters.filters else load_for_rendering
 
 
 def filtered_statuses_response(

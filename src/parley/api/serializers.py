@@ -12,6 +12,7 @@ from django.utils.html import escape, linebreaks
 
 from parley.accounts.models import Follow, User
 from parley.accounts.selectors import follow_request_count
+from parley.api import rendered
 from parley.filters.models import Filter, FilterKeyword, FilterStatus
 from parley.filters.selectors import NO_FILTERS, ActiveFilter, FilterMatch, ViewerFilters
 from parley.notifications.models import SAFETY_KINDS, Notification
@@ -247,9 +248,9 @@ class StatusContext:
                                         .values_list("followee_id", flat=True))
 
 
-def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
-    request = ctx.request
-    root = base_url(request)
+def _static_fields(post: Post, request, root: str) -> dict[str, Any]:
+    """What a Status shows the same to every viewer until the post changes (cached:
+    ``api.rendered``)."""
     mentions = [
         {
             "id": str(u.pk),
@@ -261,12 +262,11 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
     ]
     tags = [{"name": t.name, "url": f"{root}/tags/{t.name}"} for t in post.tags.all()]
     url = f"{root}/@{post.author.username}/{post.pk}"
-    data = {
+    return {
         "id": str(post.pk),
         "uri": url,
         "url": url,
         "created_at": iso(post.created_at),
-        "account": serialize_account(post.author, request, ctx.stats),
         "content": post.content_html,
         "text": None,
         "spoiler_text": post.spoiler_text,
@@ -277,6 +277,31 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
         "mentions": mentions,
         "tags": tags,
         "emojis": [],
+        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
+        "in_reply_to_account_id": (
+            str(post.in_reply_to.author_id) if post.in_reply_to_id and post.in_reply_to else None
+        ),
+        "reblog": None,
+        "application": None,
+        "card": None,
+        "edited_at": iso(post.edited_at),
+    }
+
+
+def _static_body(post: Post, request) -> dict[str, Any]:
+    root = base_url(request)
+    body = rendered.cached_body(post)
+    if body is None or body.root != root:
+        body = rendered.StaticBody(root, _static_fields(post, request, root),
+                                   has_poll=poll_of(post) is not None)
+        rendered.remember(post, body)
+    return body.fields
+
+
+def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
+    data = {
+        **_static_body(post, ctx.request),
+        "account": serialize_account(post.author, ctx.request, ctx.stats),
         "reblogs_count": post.reblogs_count,
         "favourites_count": post.favourites_count,
         "replies_count": post.replies_count,
@@ -289,18 +314,10 @@ def _status_body(post: Post, ctx: StatusContext) -> dict[str, Any]:
             and ctx.viewer is not None
             and ctx.viewer.pk == post.author_id
         ),
-        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
-        "in_reply_to_account_id": (
-            str(post.in_reply_to.author_id) if post.in_reply_to_id and post.in_reply_to else None
-        ),
-        "reblog": None,
-        "application": None,
-        "card": None,
         "poll": (
             serialize_poll(poll, ctx.viewer, ctx.poll_results.get(poll.pk))
             if (poll := poll_of(post)) else None
         ),
-        "edited_at": iso(post.edited_at),
         "filtered": [serialize_filter_result(m) for m in ctx.filters.matches(post)],
         "quote": _quote(post, ctx),
         "quote_approval": _quote_approval(post, ctx),

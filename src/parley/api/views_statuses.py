@@ -25,7 +25,7 @@ from parley.api.base import (
     refuse_unsupported,
     viewer,
 )
-from parley.api.filtering import drop_hidden
+from parley.api.filtering import drop_hidden, loader_for
 from parley.api.serializers import (
     serialize_accounts,
     serialize_media,
@@ -159,9 +159,9 @@ class StatusView(MastodonAPIView):
     }
 
     def get(self, request: Request, status_id: str) -> Response:
-        post = selectors.get_post(status_id, viewer(request))
-        record_views(viewer(request), [post])
         filters = active_filters(viewer(request), ANY_CONTEXT)
+        post = selectors.get_post(status_id, viewer(request), loader_for(filters))
+        record_views(viewer(request), [post])
         return Response(serialize_statuses([post], request, filters)[0])
 
     def delete(self, request: Request, status_id: str) -> Response:
@@ -355,6 +355,10 @@ class MediaView(MastodonAPIView):
 
     def put(self, request: Request, media_id: str) -> Response:
         item = self._own(request, media_id)
+        if item.post_id is not None:
+            # As Mastodon: media of a posted status change only by editing the status (which
+            # marks it edited; the rendered-status cache relies on it, see api.rendered).
+            raise NotFound("Record not found")
         description = param_str(request, "description")
         if description is not None:
             item = services.describe_media(item, description)
