@@ -221,7 +221,8 @@ def database_settings(environ: Mapping[str, str], data_dir: Path) -> dict[str, o
     if pool and database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("PARLEY_DATABASE_POOL=on needs PostgreSQL (PARLEY_DATABASE_URL)")
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        database["CONN_MAX_AGE"] = 0
+        # Connections are kept (CONN_MAX_AGE) here too: opening one costs more than a read
+        # of a timeline page (the PRAGMAs below and the schema, read again by each new one).
         database["CONN_HEALTH_CHECKS"] = False
         database["OPTIONS"] = {
             "init_command": (
