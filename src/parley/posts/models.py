@@ -45,15 +45,24 @@ class PostQuerySet(models.QuerySet):
     ``posts.selectors.with_related`` loads what rendering reads, for a whole page at once)."""
 
     _loader = None
+    _windowed = False
 
     def with_loader(self, loader) -> PostQuerySet:
         clone = self._chain()
         clone._loader = loader
         return clone
 
+    def paged_in_windows(self) -> PostQuerySet:
+        """Paged through windows of ids (``posts.selectors.paginate``): for timelines whose
+        posts are spread thinly among all others (home, lists)."""
+        clone = self._chain()
+        clone._windowed = True
+        return clone
+
     def _clone(self) -> PostQuerySet:
         clone = super()._clone()
         clone._loader = self._loader
+        clone._windowed = self._windowed
         return clone
 
     def _fetch_all(self) -> None:
@@ -120,6 +129,10 @@ class Post(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["author", "-id"]),
+            # An account's post count and last post date (the Account entity), from the
+            # index alone.
+            models.Index(fields=["author", "state", "created_at"],
+                         name="posts_author_state_created"),
             models.Index(fields=["state", "visibility", "-id"]),
             models.Index(fields=["thread_root", "id"]),
             models.Index(fields=["reblog_of", "author"]),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.db.models import (
     CharField,
     Exists,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -188,6 +189,10 @@ def paginate(
         page = queryset.feed_page(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
         if page is not None:
             return page
+    if getattr(queryset, "_windowed", False):
+        low = max(int(since_id or 0), int(min_id or 0))
+        return _windowed_page(queryset, low, int(max_id) if max_id else None,
+                              newest_first=not min_id, limit=limit)
     if max_id:
         queryset = queryset.filter(pk__lt=int(max_id))
     if since_id:
@@ -196,6 +201,35 @@ def paginate(
         page = list(queryset.filter(pk__gt=int(min_id)).order_by("id")[:limit])
         return page[::-1]
     return list(queryset.order_by("-id")[:limit])
+
+
+WINDOW_IDS_PER_POST = 20  # the first window: this many ids per post asked for
+WINDOW_GROWTH = 8
+
+
+def _windowed_page(queryset: QuerySet[Post], low: int, high: int | None, *,
+                   newest_first: bool, limit: int) -> list[Post]:
+    """A page of posts with ids between ``low`` and ``high``, read from the window of ids
+    next to where the page starts, widened eightfold until it holds the page.
+
+    Posts followed by one member are spread thinly among everyone's. Asked for the newest
+    20 of them at once, a database gathers all their posts through the author index and
+    sorts them, which grows with the instance; within a window of ids the work is bounded
+    by the window, and the window grows only as far as the posts are sparse."""
+    edge = high if high is not None else (Post.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    span = limit * WINDOW_IDS_PER_POST
+    while True:
+        if newest_first:
+            start = max(edge - span, low)
+            page = list(queryset.filter(pk__gt=start, pk__lt=edge).order_by("-id")[:limit])
+            if len(page) >= limit or start <= low:
+                return page
+        else:
+            end = min(low + span, edge)
+            page = list(queryset.filter(pk__gt=low, pk__lt=end).order_by("id")[:limit])
+            if len(page) >= limit or end >= edge:
+                return page[::-1]
+        span *= WINDOW_GROWTH
 
 
 def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:

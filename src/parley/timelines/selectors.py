@@ -40,7 +40,7 @@ def home_timeline(viewer: User) -> QuerySet[Post]:
     queryset = (
         distributed_posts(viewer).filter(own | followed_posts | tagged).filter(_not_muted(viewer))
     )
-    queryset = with_related(queryset)
+    queryset = with_related(queryset).paged_in_windows()
     if feeds.enabled():
         return HomeFeedQuerySet.over(queryset, viewer)
     return queryset
@@ -229,7 +229,7 @@ def list_timeline(a_list: List) -> QuerySet[Post]:
         .filter(_replies_shown(a_list, members))
         .filter(_not_muted(viewer))
     )
-    return with_related(queryset)
+    return with_related(queryset).paged_in_windows()
 
 
 # -- conversations (direct messages) -------------------------------------------------------
