@@ -96,16 +96,17 @@ def _alias_columns(alias: str) -> dict[str, str]:
     return {name: f"{alias}.{_q(name)}" for name in COLUMNS}
 
 
-class VisibleTo(Expression):
-    """The rule above as a filter on posts: ``Post.objects.filter(VisibleTo(viewer_id))``."""
+class _PostCondition(Expression):
+    """A condition on a post written as SQL over its columns (``column_names``), which the
+    ORM resolves, aliases and relabels as it does any column."""
 
     conditional = True
+    column_names: tuple[str, ...] = COLUMNS
 
-    def __init__(self, viewer_id: int | None, now: datetime | None = None) -> None:
+    def __init__(self, viewer_id: int | None) -> None:
         super().__init__(output_field=BooleanField())
         self.viewer_id = viewer_id
-        self.now = now or timezone.now()
-        self.columns = [F(name) for name in (*COLUMNS, "reblog_of_id")]
+        self.columns = [F(name) for name in self.column_names]
 
     def get_source_expressions(self) -> list:
         return self.columns
@@ -113,10 +114,22 @@ class VisibleTo(Expression):
     def set_source_expressions(self, exprs: list) -> None:
         self.columns = list(exprs)
 
+    def compiled_columns(self, compiler) -> dict[str, str]:
+        compiled = [compiler.compile(column)[0] for column in self.columns]
+        return dict(zip(self.column_names, compiled, strict=True))
+
+
+class VisibleTo(_PostCondition):
+    """The rule above as a filter on posts: ``Post.objects.filter(VisibleTo(viewer_id))``."""
+
+    column_names = (*COLUMNS, "reblog_of_id")
+
+    def __init__(self, viewer_id: int | None, now: datetime | None = None) -> None:
+        super().__init__(viewer_id)
+        self.now = now or timezone.now()
+
     def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
-        compiled = [compiler.compile(column) for column in self.columns]
-        names = (*COLUMNS, "reblog_of_id")
-        c = {name: sql for name, (sql, _) in zip(names, compiled, strict=True)}
+        c = self.compiled_columns(compiler)
         post_sql, params = _visible(c, self.viewer_id, self.now)
         original_sql, original_params = _visible(_alias_columns("pv_o"), self.viewer_id, self.now)
         sql = (
@@ -127,24 +140,9 @@ class VisibleTo(Expression):
         return sql, [*params, *original_params]
 
 
-class AudienceIncludes(Expression):
+class AudienceIncludes(_PostCondition):
     """The audience part of the rule alone, whatever the post's state now: whether the
     post was addressed to the viewer (``posts.selectors.may_have_seen``)."""
 
-    conditional = True
-
-    def __init__(self, viewer_id: int | None) -> None:
-        super().__init__(output_field=BooleanField())
-        self.viewer_id = viewer_id
-        self.columns = [F(name) for name in COLUMNS]
-
-    def get_source_expressions(self) -> list:
-        return self.columns
-
-    def set_source_expressions(self, exprs: list) -> None:
-        self.columns = list(exprs)
-
     def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
-        compiled = [compiler.compile(column) for column in self.columns]
-        c = {name: sql for name, (sql, _) in zip(COLUMNS, compiled, strict=True)}
-        return _audience(c, self.viewer_id)
+        return _audience(self.compiled_columns(compiler), self.viewer_id)
