@@ -300,7 +300,7 @@ PARLEY_FANOUT_FOLLOWER_LIMIT = int(os.environ.get("PARLEY_FANOUT_FOLLOWER_LIMIT"
 if PARLEY_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "parley.core.cache.ResilientRedisCache",
             "LOCATION": PARLEY_REDIS_URL,
         }
     }
