@@ -85,3 +85,28 @@ def test_an_rq_worker_outlives_failures_and_dropped_connections_and_stops_on_sig
         assert time.monotonic() - started < 20
     finally:
         worker.stop()
+
+
+def signal_a_thread_other_than_main(pid: int, signum: int) -> None:
+    """As the kernel may do with a process's SIGTERM: hand it to any of its threads."""
+    import ctypes
+
+    tgkill = getattr(ctypes.CDLL(None, use_errno=True), "tgkill", None)
+    if tgkill is None:
+        pytest.skip("needs glibc's tgkill")
+    threads = sorted(int(tid) for tid in os.listdir(f"/proc/{pid}/task") if int(tid) != pid)
+    assert threads, "the worker runs helper threads"
+    assert tgkill(pid, threads[-1], signum) == 0
+
+
+def test_sigterm_taken_by_a_helper_thread_still_stops_an_idle_rq_worker(settings, tmp_path):
+    needs_postgresql()
+    rq_settings(settings, REDIS_URL)
+    worker = WorkerProcess(tmp_path, REDIS_URL, "--queues", "safety,fanout",
+                           "--recovery-interval", "0")
+    try:
+        wait_until(lambda: "Listening on" in worker.output(), 60, worker, "the worker's start")
+        signal_a_thread_other_than_main(worker.process.pid, signal.SIGTERM)
+        assert worker.process.wait(timeout=10) == 0, worker.output()
+    finally:
+        worker.stop()

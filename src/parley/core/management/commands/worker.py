@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, close_old_connections
 
 log = logging.getLogger("parley.worker")
+RQ_WAKE_SECONDS = 3
 
 
 def run_jobs_forever(interval: float, stop: threading.Event) -> None:
@@ -148,6 +149,13 @@ def _in_process_worker_class() -> type:
     from rq import SimpleWorker
 
     class InProcessWorker(SimpleWorker):
+        @property
+        def dequeue_timeout(self) -> int:
+            # A SIGTERM the kernel hands to another thread (redis-py's pub/sub listener)
+            # does not interrupt the main thread's wait for a job (BLPOP, 405 s by
+            # default): wake every few seconds so that its handler runs.
+            return RQ_WAKE_SECONDS
+
         def execute_job(self, job, queue) -> None:
             close_old_connections()
             try:
