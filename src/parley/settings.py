@@ -305,9 +305,14 @@ if PARLEY_REDIS_URL:
         }
     }
     INSTALLED_APPS.append("django_rq")
+    # A Redis that does not answer fails an enqueue within seconds instead of holding the
+    # request (the post is committed; its fan-out is queued again later). Settings already
+    # in the URL win; RQ raises a worker's read timeout above its wait for jobs.
+    _rq_url = PARLEY_REDIS_URL + ("&" if "?" in PARLEY_REDIS_URL else "?")
+    _rq_url += "socket_connect_timeout=1&socket_timeout=2"
     RQ_QUEUES = {
         name: {
-            "URL": PARLEY_REDIS_URL,
+            "URL": _rq_url,
             "DEFAULT_TIMEOUT": int(os.environ.get("PARLEY_TASK_TIMEOUT", "600")),
         }
         for name in PARLEY_TASK_QUEUES
