@@ -297,6 +297,10 @@ PARLEY_HOME_FEEDS = env_bool("PARLEY_HOME_FEEDS", True)
 PARLEY_HOME_FEED_SIZE = int(os.environ.get("PARLEY_HOME_FEED_SIZE", "400"))
 PARLEY_HOME_FEED_TTL = int(os.environ.get("PARLEY_HOME_FEED_TTL", str(14 * 86400)))  # seconds
 PARLEY_FANOUT_FOLLOWER_LIMIT = int(os.environ.get("PARLEY_FANOUT_FOLLOWER_LIMIT", "10000"))
+# A Redis that does not answer fails an enqueue within seconds instead of holding the
+# request (the post is committed; its fan-out is queued again later). Settings already in
+# PARLEY_REDIS_URL win; RQ raises a worker's read timeout above its wait for jobs.
+RQ_SOCKET_TIMEOUTS = "socket_connect_timeout=1&socket_timeout=2"
 if PARLEY_REDIS_URL:
     CACHES = {
         "default": {
@@ -305,11 +309,8 @@ if PARLEY_REDIS_URL:
         }
     }
     INSTALLED_APPS.append("django_rq")
-    # A Redis that does not answer fails an enqueue within seconds instead of holding the
-    # request (the post is committed; its fan-out is queued again later). Settings already
-    # in the URL win; RQ raises a worker's read timeout above its wait for jobs.
     _rq_url = PARLEY_REDIS_URL + ("&" if "?" in PARLEY_REDIS_URL else "?")
-    _rq_url += "socket_connect_timeout=1&socket_timeout=2"
+    _rq_url += RQ_SOCKET_TIMEOUTS
     RQ_QUEUES = {
         name: {
             "URL": _rq_url,

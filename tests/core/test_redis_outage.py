@@ -5,6 +5,7 @@ once Redis is back the posts are fanned out and rate limits count again."""
 from __future__ import annotations
 
 import shutil
+import socket
 import time
 
 import pytest
@@ -21,11 +22,7 @@ from tests.scaled import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.scaled,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 POSTS_PER_HOUR = 2
 
 
@@ -39,11 +36,11 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 def scaled_on(settings, monkeypatch):
-    """This process as a scaled web process on ``redis_server``, rate limits on."""
+    """This process as a scaled web process on the Redis at a URL, rate limits on."""
 
-    def point_at(server: ThrowawayRedis) -> None:
-        rq_settings(settings, server.url)
-        settings.PARLEY_REDIS_URL = server.url
+    def point_at(url: str) -> None:
+        rq_settings(settings, url)
+        settings.PARLEY_REDIS_URL = url
         settings.PARLEY_HOME_FEEDS = True
         settings.PARLEY_RATE_LIMITS = True
         monkeypatch.setenv("PARLEY_RATE_LIMIT_POST_ACCOUNT", f"{POSTS_PER_HOUR}/3600")
@@ -61,13 +58,15 @@ def home_texts(client) -> list[str]:
     return [status["content"] for status in response.json()]
 
 
+@pytest.mark.scaled
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 def test_with_redis_down_members_post_read_and_favourite_and_nothing_is_lost(
         make_member, api_for, scaled_on, redis_server, tmp_path):
     needs_postgresql()
     author, reader, neighbour = (make_member(name) for name in ("author", "reader", "neighbour"))
     accounts.follow(reader, author)
     earlier = posts.create_post(author, "Before the outage")  # fanned out at once (in-process)
-    scaled_on(redis_server)
+    scaled_on(redis_server.url)
     assert "Before the outage" in " ".join(home_texts(api_for(reader)))  # builds the feed
 
     redis_server.lose()
@@ -102,3 +101,28 @@ def test_with_redis_down_members_post_read_and_favourite_and_nothing_is_lost(
     over = post_status(api_for(author), "One too many")
     assert over.status_code == 429
     assert "error" in over.json()
+
+
+@pytest.fixture
+def hung_redis():
+    """A port that takes connections and never answers, as a hung Redis host does."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+
+
+def test_a_hung_redis_delays_a_post_by_seconds_and_loses_nothing(
+        member, api_for, settings, scaled_on, hung_redis):
+    scaled_on(hung_redis)
+    # As the settings build them for PARLEY_REDIS_URL (the other tests' Redis answers).
+    settings.RQ_QUEUES = {name: {"URL": f"{hung_redis}?{settings.RQ_SOCKET_TIMEOUTS}"}
+                          for name in settings.PARLEY_TASK_QUEUES}
+
+    started = time.monotonic()
+    response = post_status(api_for(member), "Posted while Redis hangs")
+
+    assert response.status_code == 200, response.content[:300]
+    assert time.monotonic() - started < 10  # not the minutes of a TCP read without timeout
+    post = Post.objects.get(pk=response.json()["id"])
+    assert post.text == "Posted while Redis hangs" and post.distributed_at is None
