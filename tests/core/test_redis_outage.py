@@ -61,7 +61,7 @@ def home_texts(client) -> list[str]:
 @pytest.mark.scaled
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 def test_with_redis_down_members_post_read_and_favourite_and_nothing_is_lost(
-        make_member, api_for, scaled_on, redis_server, tmp_path):
+        make_member, api_for, scaled_on, redis_server, tmp_path, caplog):
     needs_postgresql()
     author, reader, neighbour = (make_member(name) for name in ("author", "reader", "neighbour"))
     accounts.follow(reader, author)
@@ -84,6 +84,8 @@ def test_with_redis_down_members_post_read_and_favourite_and_nothing_is_lost(
     assert follow.json()["following"] is True
     written = Post.objects.filter(text__in=texts)
     assert written.count() == len(texts)
+    outage_warnings = [r for r in caplog.records if r.name == "parley.cache"]
+    assert len(outage_warnings) == 1  # once for the outage, not once per request
 
     redis_server.start()  # back, empty: every queued fan-out was lost with it
     time.sleep(resilient_cache.RETRY_AFTER)
