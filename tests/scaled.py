@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,7 +39,7 @@ def rq_settings(settings, redis_url: str) -> None:
     """Make this test process enqueue to RQ on ``redis_url`` and cache there, as a scaled web
     process does (the worker processes read what it caches)."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        "default": {"BACKEND": "parley.core.cache.ResilientRedisCache", "LOCATION": redis_url}
     }
     settings.RQ_QUEUES = {name: {"URL": redis_url} for name in settings.PARLEY_TASK_QUEUES}
     settings.TASKS = {
@@ -102,3 +103,42 @@ def wait_until(condition: Callable[[], bool], timeout: float, worker: WorkerProc
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}:\n{worker.output()}")
         time.sleep(poll)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A redis-server of this test's own, with nothing saved to disk: stopping it loses
+    every queued job, as losing a Redis host does."""
+
+    def __init__(self, directory) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.start()
+
+    def start(self) -> None:
+        """Start (again, on the same port: as a restarted Redis host, empty)."""
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                subprocess.run(["sleep", "0.05"], check=True)
+        raise RuntimeError("redis-server did not start")
+
+    def lose(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)

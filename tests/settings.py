@@ -32,7 +32,7 @@ if PARLEY_REDIS_URL:  # noqa: F405 - the scaled pass: cache and rate limits on r
     _cache_db = int(_redis.path.strip("/") or 0) + 1
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "parley.core.cache.ResilientRedisCache",
             "LOCATION": urlunsplit(_redis._replace(path=f"/{_cache_db}")),
         }
     }

@@ -298,17 +298,23 @@ PARLEY_HOME_FEEDS = env_bool("PARLEY_HOME_FEEDS", True)
 PARLEY_HOME_FEED_SIZE = int(os.environ.get("PARLEY_HOME_FEED_SIZE", "400"))
 PARLEY_HOME_FEED_TTL = int(os.environ.get("PARLEY_HOME_FEED_TTL", str(14 * 86400)))  # seconds
 PARLEY_FANOUT_FOLLOWER_LIMIT = int(os.environ.get("PARLEY_FANOUT_FOLLOWER_LIMIT", "10000"))
+# A Redis that does not answer fails an enqueue within seconds instead of holding the
+# request (the post is committed; its fan-out is queued again later). Settings already in
+# PARLEY_REDIS_URL win; RQ raises a worker's read timeout above its wait for jobs.
+RQ_SOCKET_TIMEOUTS = "socket_connect_timeout=1&socket_timeout=2"
 if PARLEY_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "parley.core.cache.ResilientRedisCache",
             "LOCATION": PARLEY_REDIS_URL,
         }
     }
     INSTALLED_APPS.append("django_rq")
+    _rq_url = PARLEY_REDIS_URL + ("&" if "?" in PARLEY_REDIS_URL else "?")
+    _rq_url += RQ_SOCKET_TIMEOUTS
     RQ_QUEUES = {
         name: {
-            "URL": PARLEY_REDIS_URL,
+            "URL": _rq_url,
             "DEFAULT_TIMEOUT": int(os.environ.get("PARLEY_TASK_TIMEOUT", "600")),
         }
         for name in PARLEY_TASK_QUEUES

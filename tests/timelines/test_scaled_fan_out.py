@@ -6,8 +6,6 @@ as the Redis home feeds (fan-out on write) page it."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 from collections import Counter
 
 import django_rq
@@ -23,6 +21,7 @@ from parley.timelines import feeds
 from parley.timelines import selectors as timelines
 from tests.scaled import (
     REDIS_URL,
+    ThrowawayRedis,
     WorkerProcess,
     empty_rq_queues,
     needs_postgresql,
@@ -130,40 +129,6 @@ def test_a_worker_killed_mid_fan_out_leaves_every_timeline_complete_after_restar
         restarted.stop()
     assert_every_timeline_complete(ids, followers)
     assert_every_home_feed_complete(ids, followers)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ThrowawayRedis:
-    """A redis-server of this test's own, with nothing saved to disk: stopping it loses
-    every queued job, as losing a Redis host does."""
-
-    def __init__(self, directory) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        import redis
-
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                subprocess.run(["sleep", "0.05"], check=True)
-        raise RuntimeError("redis-server did not start")
-
-    def lose(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=10)
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")

@@ -14,6 +14,7 @@ Keys (on PARLEY_REDIS_URL):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from django.conf import settings
 if TYPE_CHECKING:  # redis is the [redis] extra's: the embedded mode runs without it
     import redis
 
+log = logging.getLogger("parley.timelines")
 MERGED_AUTHORS = "parley:home:merged"
 FAN_OUT_BATCH = 500
 
@@ -51,7 +53,7 @@ def enabled() -> bool:
 def _client_for(url: str) -> redis.Redis:
     import redis
 
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=1)
 
 
 def client() -> redis.Redis:
@@ -107,7 +109,14 @@ def finish_building(user_id: int, post_ids: list[int]) -> None:
 
 def forget(user_id: int) -> None:
     """Drop a member's feed (it follows someone new): the next read rebuilds it."""
-    client().delete(feed_key(user_id), _state_key(user_id))
+    import redis
+
+    try:
+        client().delete(feed_key(user_id), _state_key(user_id))
+    except redis.RedisError as exc:
+        # After the follow committed: it stays. The feed lacks the account's older posts
+        # until it expires (a restarted Redis has lost it anyway).
+        log.warning("home feed of %s not reset: Redis is unreachable (%s)", user_id, exc)
 
 
 # -- reads ---------------------------------------------------------------------------------

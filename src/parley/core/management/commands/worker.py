@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, close_old_connections
 
 log = logging.getLogger("parley.worker")
+RQ_WAKE_SECONDS = 3
 
 
 def run_jobs_forever(interval: float, stop: threading.Event) -> None:
@@ -143,27 +144,61 @@ def run_database_queues(queues: list[str], worker_id: str, interval: float,
             stop.wait(interval)
 
 
+def _in_process_worker_class() -> type:
+    """RQ's SimpleWorker (each job in the worker's own process: no fork, no new database
+    connection, the screening model already loaded), closing Django's database connections
+    around each job as a request does: a connection the database dropped is not reused."""
+    from rq import SimpleWorker
+
+    class InProcessWorker(SimpleWorker):
+        @property
+        def dequeue_timeout(self) -> int:
+            # A SIGTERM the kernel hands to another thread (redis-py's pub/sub listener)
+            # does not interrupt the main thread's wait for a job (BLPOP, 405 s by
+            # default): wake every few seconds so that its handler runs.
+            return RQ_WAKE_SECONDS
+
+        def execute_job(self, job, queue) -> None:
+            close_old_connections()
+            try:
+                super().execute_job(job, queue)
+            finally:
+                close_old_connections()
+
+        def unsubscribe(self) -> None:
+            # RQ's own asks redis-py 8's listener thread to stop and waits for it without a
+            # bound, while the thread may sleep 60 s for a message: SIGTERM then hung the
+            # worker. Stop it first, so the unsubscribe reply wakes it to exit.
+            if self.pubsub_thread:
+                self.pubsub_thread.stop(timeout=0)
+                self.pubsub.unsubscribe()
+                self.pubsub_thread.join(timeout=1)
+                self.pubsub.close()
+
+    return InProcessWorker
+
+
 def run_rq_queues(queues: list[str], concurrency: int) -> None:
-    """Run RQ workers on ``queues`` (taken in order) until SIGTERM / SIGINT."""
-    from django_rq import get_worker
+    """Run RQ workers on ``queues`` (taken in order) until SIGTERM / SIGINT: one in this
+    process, or a pool of ``concurrency`` worker processes."""
+    from django_rq import get_queue
     from django_rq.utils import reset_db_connections
+    from rq.utils import import_attribute
     from rq.worker_pool import WorkerPool
 
     from parley.core.taskqueue import RQ_JOB_CLASS
 
-    if concurrency == 1:
-        worker = get_worker(*queues, job_class=RQ_JOB_CLASS)
-        reset_db_connections()  # each job runs in a fork: no connection may be shared
-        worker.work(logging_level="INFO")
-        return
-    from django_rq import get_queue
-    from rq.utils import import_attribute
-
     job_class = import_attribute(RQ_JOB_CLASS)
     rq_queues = [get_queue(name, job_class=job_class) for name in queues]
+    worker_class = _in_process_worker_class()
+    reset_db_connections()  # the pool forks: no child may share this process's connection
+    if concurrency == 1:
+        worker = worker_class(rq_queues, connection=rq_queues[0].connection,
+                              job_class=job_class, queue_class=type(rq_queues[0]))
+        worker.work(logging_level="INFO")
+        return
     pool = WorkerPool(queues=rq_queues, connection=rq_queues[0].connection,
-                      num_workers=concurrency, job_class=job_class)
-    reset_db_connections()
+                      num_workers=concurrency, job_class=job_class, worker_class=worker_class)
     pool.start(logging_level="INFO")
 
 
