@@ -79,8 +79,8 @@ class HomeFeedQuerySet(PostQuerySet):
 
         try:
             return self._feed_page(max_id, since_id, min_id, limit)
-        except redis.RedisError:
-            log.warning("home feed unavailable: reading the database", exc_info=True)
+        except redis.RedisError as error:
+            log.warning("home feed unavailable (%s): reading the database", error)
             return None
 
     def _feed_page(
