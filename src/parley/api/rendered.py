@@ -96,6 +96,6 @@ def load_for_rendering(posts: list[Post]) -> None:
         else:
             poll_relation.set_cached_value(post, None)
     if missing:
-        prefetch_related_objects(missing, *post_prefetches())
-    if polled:
-        prefetch_related_objects(polled, "poll")
+        prefetch_related_objects(missing, *post_prefetches(poll=False))
+    if missing or polled:  # one query for the page's polls, cached posts or not
+        prefetch_related_objects([*missing, *polled], "poll")

@@ -13,9 +13,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     prefetch_related_objects,
 )
+from django.db.models.functions import Greatest, Least
 
 from parley.accounts.models import User
 from parley.core.errors import NotFound
@@ -30,11 +32,11 @@ from parley.posts.models import (
 from parley.posts.visibility import AudienceIncludes, VisibleTo
 
 
-def post_prefetches() -> tuple:
+def post_prefetches(poll: bool = True) -> tuple:
     """The relations rendering a post reads, as prefetch lookups."""
     return (
         Prefetch("in_reply_to", queryset=Post.objects.only("id", "author_id")),
-        "poll",
+        *(("poll",) if poll else ()),
         "tags",
         "mentions",
         Prefetch("media", queryset=MediaAttachment.objects.order_by("id")),
@@ -216,20 +218,29 @@ def _windowed_page(queryset: QuerySet[Post], low: int, high: int | None, *,
     20 of them at once, a database gathers all their posts through the author index and
     sorts them, which grows with the instance; within a window of ids the work is bounded
     by the window, and the window grows only as far as the posts are sparse."""
-    edge = high if high is not None else (Post.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     span = limit * WINDOW_IDS_PER_POST
+    # Without ``high`` the window ends at the newest id: found inside the first window's
+    # query (most pages are full at once), then read once if the window must grow.
+    edge = high if high is not None else _newest_id_plus_one()
     while True:
+        known = isinstance(edge, int)
         if newest_first:
-            start = max(edge - span, low)
+            start = max(edge - span, low) if known else Greatest(edge - span, Value(low))
             page = list(queryset.filter(pk__gt=start, pk__lt=edge).order_by("-id")[:limit])
-            if len(page) >= limit or start <= low:
-                return page
+            reached_end = known and start <= low
         else:
-            end = min(low + span, edge)
-            page = list(queryset.filter(pk__gt=low, pk__lt=end).order_by("id")[:limit])
-            if len(page) >= limit or end >= edge:
-                return page[::-1]
+            end = min(low + span, edge) if known else Least(Value(low + span), edge)
+            page = list(queryset.filter(pk__gt=low, pk__lt=end).order_by("id")[:limit])[::-1]
+            reached_end = known and end >= edge
+        if len(page) >= limit or reached_end:
+            return page
+        if not known:
+            edge = (Post.objects.aggregate(top=Max("id"))["top"] or 0) + 1
         span *= WINDOW_GROWTH
+
+
+def _newest_id_plus_one() -> Subquery:
+    return Subquery(Post.objects.order_by("-id").values("id")[:1]) + 1
 
 
 def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:
