@@ -110,6 +110,14 @@ def forget(user_id: int) -> None:
     client().delete(feed_key(user_id), _state_key(user_id))
 
 
+def forget_many(user_ids: list[int]) -> None:
+    """Drop many members' feeds (posts reached them in bulk): each next read rebuilds."""
+    for start in range(0, len(user_ids), FAN_OUT_BATCH):
+        keys = [key for pk in user_ids[start:start + FAN_OUT_BATCH]
+                for key in (feed_key(pk), _state_key(pk))]
+        client().delete(*keys)
+
+
 # -- reads ---------------------------------------------------------------------------------
 
 
