@@ -70,6 +70,23 @@ def test_distributing_in_bulk_twice_changes_nothing(make_member, api_for,
         "<p>one</p>"]
 
 
+def test_a_failing_detector_in_bulk_publishes_and_opens_a_case_for_each_post(
+        settings, make_member, api_for, django_capture_on_commit_callbacks):
+    settings.PARLEY_EXTRA_DETECTORS = [
+        "tests.safety.screening.fake_detectors.ExplodingAccurate"]
+    author, follower = make_member("author"), make_member("follower")
+    accounts.follow_many([(follower.pk, author.pk)])
+    made, held = _seed(author, ["first", "second"], django_capture_on_commit_callbacks)
+
+    assert timelines.distribute_in_bulk(held) == {"distributed": 2, "held": 0, "skipped": 0}
+
+    home = api_for(follower).get("/api/v1/timelines/home").json()
+    assert [s["id"] for s in home] == [str(made[1].pk), str(made[0].pk)]
+    for post in made:
+        [case] = Case.objects.filter(post=post)
+        assert "exploding_accurate: RuntimeError" in case.screening[0]["reason"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_seeded_community_is_distributed_without_a_worker():
     community = seed_community({"prefix": "bk_", "members": 30, "posts": 40, "seed": 3},
