@@ -112,10 +112,11 @@ def forget(user_id: int) -> None:
 
 def forget_many(user_ids: list[int]) -> None:
     """Drop many members' feeds (posts reached them in bulk): each next read rebuilds."""
+    pipe = client().pipeline(transaction=False)
     for start in range(0, len(user_ids), FAN_OUT_BATCH):
-        keys = [key for pk in user_ids[start:start + FAN_OUT_BATCH]
-                for key in (feed_key(pk), _state_key(pk))]
-        client().delete(*keys)
+        pipe.delete(*[key for pk in user_ids[start:start + FAN_OUT_BATCH]
+                      for key in (feed_key(pk), _state_key(pk))])
+    pipe.execute()
 
 
 # -- reads ---------------------------------------------------------------------------------

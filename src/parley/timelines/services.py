@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Follow, User
@@ -112,11 +112,20 @@ def distribute_in_bulk(post_ids: list[int]) -> dict[str, int]:
 
 
 def _forget_followers_feeds(author_ids: set[int]) -> None:
+    """Drop the feeds the posts of these authors would be written to. As in
+    ``add_to_home_feeds``, an author with more than PARLEY_FANOUT_FOLLOWER_LIMIT followers
+    is not fanned out (home reads merge its posts from the database): its followers' feeds
+    are left alone."""
     from parley.timelines import feeds
 
     if not feeds.enabled() or not author_ids:
         return
-    followers = Follow.objects.filter(followee_id__in=author_ids).values_list(
+    counts = (Follow.objects.filter(followee_id__in=author_ids).values("followee_id")
+              .annotate(n=Count("pk")).values_list("followee_id", "n"))
+    merged = {author for author, n in counts if n > settings.PARLEY_FANOUT_FOLLOWER_LIMIT}
+    for author in merged:
+        feeds.skip_author(author)
+    followers = Follow.objects.filter(followee_id__in=author_ids - merged).values_list(
         "follower_id", flat=True).distinct()
     feeds.forget_many(list(followers))
 
