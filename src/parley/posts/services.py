@@ -69,6 +69,8 @@ def _owned_media(author: User, media_ids: Iterable[int | str]) -> list[MediaAtta
             ids.append(int(raw))
         except (TypeError, ValueError):
             raise ValidationFailed("Invalid media id") from None
+    if not ids:  # most posts: no query
+        return []
     if len(ids) > MAX_MEDIA_PER_POST:
         raise ValidationFailed(f"Validation failed: at most {MAX_MEDIA_PER_POST} attachments")
     media = list(MediaAttachment.objects.filter(owner=author, pk__in=ids, post__isnull=True))
@@ -190,8 +192,11 @@ def create_post(
             quote_state="accepted" if quote_of is not None else "",
             quote_policy=quote_policy,
         )
-        post.mentions.set(mentioned)
-        post.tags.set(_tags(tag_names))
+        # A new post has none yet: add (one insert, none when empty), not set (a read first).
+        if mentioned:
+            post.mentions.add(*mentioned)
+        if tag_names:
+            post.tags.add(*_tags(tag_names))
         if poll is not None:
             polls.attach_poll(post, poll, post.created_at)
         for item in media:

@@ -119,6 +119,15 @@ def forget(user_id: int) -> None:
         log.warning("home feed of %s not reset: Redis is unreachable (%s)", user_id, exc)
 
 
+def forget_many(user_ids: list[int]) -> None:
+    """Drop many members' feeds (posts reached them in bulk): each next read rebuilds."""
+    pipe = client().pipeline(transaction=False)
+    for start in range(0, len(user_ids), FAN_OUT_BATCH):
+        pipe.delete(*[key for pk in user_ids[start:start + FAN_OUT_BATCH]
+                      for key in (feed_key(pk), _state_key(pk))])
+    pipe.execute()
+
+
 # -- reads ---------------------------------------------------------------------------------
 
 

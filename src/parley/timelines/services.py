@@ -4,12 +4,14 @@ fan-out never finished (a worker crashed, a task was lost), and members' markers
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Follow, User
@@ -47,14 +49,85 @@ def overdue_undistributed_posts(now: datetime | None = None) -> QuerySet[Post]:
     return Post.objects.filter(since, state=PostState.PUBLISHED, distributed_at__isnull=True)
 
 
+_held_fan_outs: ContextVar[list[int] | None] = ContextVar("held_fan_outs", default=None)
+
+
+@contextmanager
+def fan_outs_held() -> Iterator[list[int]]:
+    """Collect the ids of posts committed inside the block instead of queueing a fan-out
+    task for each, for ``distribute_in_bulk`` to distribute after it. Used for generated
+    or imported posts (the load bench): thousands of posts, one task each, would keep the
+    worker busy for hours. A process that dies before distributing them leaves them
+    undistributed, and ``requeue_undistributed_posts`` queues them one by one later."""
+    held: list[int] = []
+    token = _held_fan_outs.set(held)
+    try:
+        yield held
+    finally:
+        _held_fan_outs.reset(token)
+
+
 def queue_fan_out(post_id: int, screen: bool = True, *, tried: int = 0) -> None:
     """Queue the fan-out of a committed post (``tried``: fan-out tasks queued before)."""
     from parley.core.taskqueue import uses_database_queue
+
+    held = _held_fan_outs.get()
+    if held is not None and screen and not tried:
+        held.append(post_id)
+        return
     from parley.timelines.tasks import distribute_post
 
     result = distribute_post.enqueue(post_id, screen)
     if not uses_database_queue():  # there, the task rows say it all
         _remember_fan_out_task(post_id, result.id, tried + 1)
+
+
+def distribute_in_bulk(post_ids: list[int]) -> dict[str, int]:
+    """Fan out many committed posts at once (those ``fan_outs_held`` collected): the
+    accurate screening tier in batches (``screen_posts_before_distribution``, which holds
+    and opens cases as the one-by-one fan-out does), then the rest are marked distributed
+    in one update with their notifications. Home feeds on Redis of the authors' followers
+    are dropped, not written: the next read rebuilds each from the database. No stream
+    events: these posts are not news to anyone connected. Safe to run twice (only
+    published, undistributed posts are taken). Counts by outcome."""
+    from parley.safety.screening import pipeline
+
+    posts = list(Post.objects.select_related("author", "poll").prefetch_related("mentions")
+                 .filter(pk__in=post_ids, state=PostState.PUBLISHED,
+                         distributed_at__isnull=True))
+    outcomes = pipeline.screen_posts_before_distribution(posts)
+    ready = [p for p in posts if outcomes[p.pk] != "hold"]
+    _forget_followers_feeds({p.author_id for p in ready})
+    with transaction.atomic():
+        # Locked, so a post a moderator removes meanwhile is neither marked nor announced.
+        marked = set(Post.objects.select_for_update().filter(
+            pk__in=[p.pk for p in ready], state=PostState.PUBLISHED, distributed_at__isnull=True,
+        ).values_list("pk", flat=True))
+        Post.objects.filter(pk__in=marked).update(distributed_at=timezone.now())
+        for post in ready:
+            if post.pk in marked and (post.reblog_of_id or post.mentions.all()):
+                deliver_notifications(post)
+    return {"distributed": len(marked), "held": len(posts) - len(ready),
+            "skipped": len(set(post_ids)) - len(posts) + len(ready) - len(marked)}
+
+
+def _forget_followers_feeds(author_ids: set[int]) -> None:
+    """Drop the feeds the posts of these authors would be written to. As in
+    ``add_to_home_feeds``, an author with more than PARLEY_FANOUT_FOLLOWER_LIMIT followers
+    is not fanned out (home reads merge its posts from the database): its followers' feeds
+    are left alone."""
+    from parley.timelines import feeds
+
+    if not feeds.enabled() or not author_ids:
+        return
+    counts = (Follow.objects.filter(followee_id__in=author_ids).values("followee_id")
+              .annotate(n=Count("pk")).values_list("followee_id", "n"))
+    merged = {author for author, n in counts if n > settings.PARLEY_FANOUT_FOLLOWER_LIMIT}
+    for author in merged:
+        feeds.skip_author(author)
+    followers = Follow.objects.filter(followee_id__in=author_ids - merged).values_list(
+        "follower_id", flat=True).distinct()
+    feeds.forget_many(list(followers))
 
 
 def requeue_undistributed_posts(now: datetime | None = None) -> int:

@@ -20,6 +20,13 @@ class Exploding:
         return [self.score(t) for t in texts]
 
 
+class ExplodingAccurate(Exploding):
+    """An accurate-tier detector that crashes on every text (a model server down)."""
+
+    name = "exploding_accurate"
+    tier = "accurate"
+
+
 class Sleepy:
     """Takes far longer than its budget; ``finished`` is set when it finally returns."""
 

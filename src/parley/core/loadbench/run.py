@@ -151,14 +151,17 @@ def measure(url: str, env: dict | None, options: LoadOptions, say: Say) -> dict:
                                          "posts": options.posts, "seed": options.seed},
                            env, options.progress)
     t = community["timings"]
-    say("waiting for the worker to fan out (and screen) the seeded posts...")
+    # Seeded posts are fanned out in bulk by the seeding; this waits for any it left over.
+    say("waiting for the seeded posts' fan-out...")
     started = time.perf_counter()
     seeded = _wait_distributed({"prefix": prefix, "after_id": 0}, env, options)
     t["fanout_of_seeded_posts_s"] = time.perf_counter() - started
     if seeded["undistributed"]:
         say(f"[yellow]{seeded['undistributed']} seeded posts still not distributed[/yellow]")
     say(f"seeded in {t['members_s'] + t['follows_s'] + t['posts_s']:.0f} s "
-        f"({t['s_per_10k_posts']:.0f} s per 10k posts)")
+        f"({t['s_per_10k_posts']:.0f} s per 10k posts, of which "
+        f"{t.get('fanout_in_bulk_s', 0) / max(options.posts, 1) * 10_000:.0f} s their "
+        f"screening and fan-out in bulk)")
     client = Client(url)
     result: dict = {"mode": options.mode, "members": community["members"],
                     "follows": community["follows"], "seeded_posts": community["posts"],

@@ -415,6 +415,53 @@ def screen_before_distribution(post) -> str:
     if not combined.strip():
         return "publish"
     verdict = run_detectors(_load(accurate_detectors), combined, "accurate")
+    return _decide_before_distribution(post, verdict, combined)
+
+
+SCREEN_BATCH = 64  # texts per score_batch call of the bulk accurate tier
+
+
+def screen_posts_before_distribution(posts: list) -> dict[int, str]:
+    """Accurate tier for many posts at once (the bulk fan-out of generated or imported
+    posts): each detector scores the posts in batches (``score_batch``, one model call per
+    SCREEN_BATCH texts instead of one per post), then each post is decided, held and
+    recorded exactly as ``screen_before_distribution`` does. Outcome by post id."""
+    texts = {post.pk: _post_text(post) for post in posts}
+    screened = [post for post in posts if texts[post.pk].strip()]
+    verdicts = {post.pk: ScreeningVerdict(tier="accurate") for post in screened}
+    for detector in _load(accurate_detectors):
+        for start in range(0, len(screened), SCREEN_BATCH):
+            chunk = screened[start:start + SCREEN_BATCH]
+            _score_chunk(detector, [texts[p.pk] for p in chunk],
+                         [verdicts[p.pk] for p in chunk])
+    outcomes = dict.fromkeys(texts, "publish")
+    for post in screened:
+        outcomes[post.pk] = _decide_before_distribution(post, verdicts[post.pk], texts[post.pk])
+    return outcomes
+
+
+def _score_chunk(detector: Detector, texts: list[str], verdicts: list[ScreeningVerdict]
+                 ) -> None:
+    """One ``score_batch`` call under the tier's budget for each text; a failure or a
+    timeout counts as failed for every post of the chunk (as ``run_detectors`` does)."""
+    budget = _timeout(detector, "accurate") * len(texts)
+    future = _executor().submit(detector.score_batch, texts)
+    try:
+        results = future.result(timeout=budget)
+    except Exception as exc:
+        why = "timed out" if isinstance(exc, FutureTimeout) else type(exc).__name__
+        log.exception("detector %s failed on a batch; those posts are queued for review",
+                      getattr(detector, "name", detector))
+        future.cancel()
+        for verdict in verdicts:
+            _fail(verdict, detector, why)
+        return
+    for verdict, result in zip(verdicts, results, strict=True):
+        verdict.results.append(result)
+        _apply_policy(verdict, result)
+
+
+def _decide_before_distribution(post, verdict: ScreeningVerdict, combined: str) -> str:
     if verdict.outcome in ("publish", "case"):
         _apply_account_signals(verdict, post.author, combined)
     from django.db import transaction
