@@ -105,10 +105,20 @@ class HomeFeedQuerySet(PostQuerySet):
         # Not in the feed: the viewer's own posts, authors the fan-out skips, followed tags.
         merged = window.filter(
             Q(author_id__in={viewer.pk} | feeds.merged_authors()) | followed_tag_posts(viewer)
-        )
-        candidates = set(
-            merged.prefetch_related(None).order_by(order).values_list("pk", flat=True)[:limit]
-        )
+        ).prefetch_related(None).order_by(order)
+
+        def merged_ids(bound: int | None) -> set[int]:
+            """Merged posts that may reach the page: up to ``bound`` (a feed id), if given."""
+            near = merged if bound is None else merged.filter(
+                **{"pk__gte" if newest_first else "pk__lte": bound})
+            return set(near.values_list("pk", flat=True)[:limit])
+
+        def beyond(pk: int, mark: int) -> bool:  # ``pk`` is at or past ``mark`` on the page
+            return pk >= mark if newest_first else pk <= mark
+
+        feed_ids: set[int] = set()
+        bound: int | None = None
+        merged_found: set[int] | None = None
         count = limit * 2
         edge = high if newest_first else low  # where the next read of the feed starts
         while True:
@@ -116,14 +126,23 @@ class HomeFeedQuerySet(PostQuerySet):
                 viewer.pk, edge if not newest_first else low,
                 edge if newest_first else high, newest_first=newest_first, count=count,
             )
-            candidates.update(found)
-            page = list(window.filter(pk__in=candidates).order_by(order)[:limit])
+            feed_ids.update(found)
+            if merged_found is None:
+                # Merged posts beyond the feed's limit-th id cannot reach a page the feed
+                # fills: reading only up to it keeps this query from growing with the posts.
+                bound = found[limit - 1] if len(found) >= limit else None
+                merged_found = merged_ids(bound)
+            page = list(window.filter(pk__in=feed_ids | merged_found).order_by(order)[:limit])
             full = len(page) >= limit
+            if bound is not None and not (full and beyond(page[-1].pk, bound)):
+                bound, merged_found = None, merged_ids(None)  # feed posts were filtered out
+                page = list(window.filter(pk__in=feed_ids | merged_found).order_by(order)[:limit])
+                full = len(page) >= limit
             if len(found) == count:  # the feed may hold more in the window
                 edge = found[-1]
                 # Full up to the feed ids read so far: no unread feed id can come before
                 # the page's last post (a merged post may lie beyond them).
-                if full and (page[-1].pk >= edge if newest_first else page[-1].pk <= edge):
+                if full and beyond(page[-1].pk, edge):
                     return page if newest_first else page[::-1]
                 count *= 2
                 continue
