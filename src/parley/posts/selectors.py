@@ -13,11 +13,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Greatest, Least
 
 from parley.accounts.models import User
 from parley.core.errors import NotFound
@@ -219,28 +217,21 @@ def _windowed_page(queryset: QuerySet[Post], low: int, high: int | None, *,
     sorts them, which grows with the instance; within a window of ids the work is bounded
     by the window, and the window grows only as far as the posts are sparse."""
     span = limit * WINDOW_IDS_PER_POST
-    # Without ``high`` the window ends at the newest id: found inside the first window's
-    # query (most pages are full at once), then read once if the window must grow.
-    edge = high if high is not None else _newest_id_plus_one()
+    # The window's edge is a number: given an expression (the newest id as a subquery),
+    # SQLite cannot tell the range is narrow and reads through the index on state instead.
+    edge = high if high is not None else (Post.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     while True:
-        known = isinstance(edge, int)
         if newest_first:
-            start = max(edge - span, low) if known else Greatest(edge - span, Value(low))
+            start = max(edge - span, low)
             page = list(queryset.filter(pk__gt=start, pk__lt=edge).order_by("-id")[:limit])
-            reached_end = known and start <= low
+            reached_end = start <= low
         else:
-            end = min(low + span, edge) if known else Least(Value(low + span), edge)
+            end = min(low + span, edge)
             page = list(queryset.filter(pk__gt=low, pk__lt=end).order_by("id")[:limit])[::-1]
-            reached_end = known and end >= edge
+            reached_end = end >= edge
         if len(page) >= limit or reached_end:
             return page
-        if not known:
-            edge = (Post.objects.aggregate(top=Max("id"))["top"] or 0) + 1
         span *= WINDOW_GROWTH
-
-
-def _newest_id_plus_one() -> Subquery:
-    return Subquery(Post.objects.order_by("-id").values("id")[:1]) + 1
 
 
 def viewer_flags(viewer: User | None, posts: list[Post]) -> dict[str, set[int]]:
