@@ -133,6 +133,8 @@ PARLEY_MAX_POST_BYTES = int(
 PARLEY_MAX_API_BODY_BYTES = int(os.environ.get("PARLEY_MAX_API_BODY_BYTES", str(1024 * 1024)))
 # open | approval | closed
 PARLEY_REGISTRATIONS = os.environ.get("PARLEY_REGISTRATIONS", "open")
+# The load bench's reference view (core.views.one_insert): only its own servers turn it on.
+PARLEY_BENCH_VIEWS = env_bool("PARLEY_BENCH_VIEWS", False)
 PARLEY_RATE_LIMITS = os.environ.get("PARLEY_RATE_LIMITS", "on").lower() not in {"off", "0", "false"}
 
 INSTALLED_APPS = [

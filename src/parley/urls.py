@@ -4,11 +4,12 @@ uploaded media (served by a view that checks who may see each file)."""
 from django.conf import settings
 from django.urls import include, path
 
-from parley.core.views import health
+from parley.core.views import health, one_insert
 from parley.posts.views_media import serve_media
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("bench/one-insert", one_insert, name="bench-one-insert"),
     path("", include("parley.api.urls")),
     path("", include("parley.safety.urls")),
     path("", include("parley.web.urls")),

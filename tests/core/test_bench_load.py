@@ -51,7 +51,11 @@ def test_a_tiny_load_run_accounts_for_its_requests_and_posts(tmp_path):
     for name in ("bare view", "home timeline", "single status", "posting"):
         assert endpoints[name]["ok"] > 0 and endpoints[name]["errors"] == 0, name
     assert endpoints["bare view"]["ratio_to_bare"] == 1.0
+    one_insert = endpoints["bare view, one insert"]
+    assert one_insert["ok"] > 0 and one_insert["errors"] == 0
     posting = endpoints["posting"]
+    assert posting["ratio_to_one_insert"] == pytest.approx(
+        posting["rps"] / one_insert["rps"], abs=1e-3)
     # every post wrk saw answered is in the database; at most one per connection more
     # (in flight when wrk stopped)
     assert posting["ok"] <= posting["created_in_database"] <= posting["ok"] + 8

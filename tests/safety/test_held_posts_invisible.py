@@ -135,7 +135,7 @@ NOT_CONTENT_READS = {
         r"api/v1/accounts", r"api/v1/accounts/(relationships|lookup|search)",
         r"api/v1/trends/links", r"api/v1/announcements",
         r"api/v1/accounts/\(\?P<account_id>(\\d|\[0-9\])\+\)(/(followers|following))?",
-        r"transparency.*", r"notice", r"health",
+        r"transparency.*", r"notice", r"health", r"bench/one-insert",
         r"api/v1/accounts/familiar_followers", r"api/v[12]/suggestions", r"api/v1/directory",
         r"api/v1/accounts/\(\?P<account_id>\[0-9\]\+\)/endorsements",
     ],

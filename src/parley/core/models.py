@@ -1,4 +1,5 @@
-"""Liveness of background workers, so tasks left RUNNING by a dead worker can be recovered."""
+"""Liveness of background workers, so tasks left RUNNING by a dead worker can be recovered;
+the load bench's reference row."""
 
 from __future__ import annotations
 
@@ -17,3 +18,14 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.worker_id}"
+
+
+class BenchInsert(models.Model):
+    """A row written by the load bench's reference view (``core.views.one_insert``): the cost
+    of a request doing one insert, which posting is compared with. Only written with
+    PARLEY_BENCH_VIEWS=on (the bench's own servers)."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"bench insert {self.pk}"

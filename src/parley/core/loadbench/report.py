@@ -22,6 +22,8 @@ def load_table(result: dict) -> Table:
         rps, ratio = row["rps"], row["ratio_to_bare"]
         if name == "posting":
             notes += f"; {row['created_in_database']} posts in the database"
+            if "ratio_to_one_insert" in row:
+                notes += f"; {row['ratio_to_one_insert']:.1%} of the one-insert view"
         table.add_row(name, f"{rps:.0f}", _ms(row["p50_ms"]), _ms(row["p99_ms"]),
                       f"{ratio:.1%}", notes)
     fanout = result["fanout"]

@@ -24,6 +24,7 @@ from parley.safety.bench.client import APIError, Client
 from parley.safety.bench.server import CLI, ServerFailed, TemporaryServer, free_port
 
 FLOOD_POSTS = 20  # posts of the most-followed account queued ahead of the takedown
+ONE_INSERT = "bare view, one insert"  # posting's reference (issue 15): core.views.one_insert
 Say = Callable[[str], None]
 
 
@@ -49,7 +50,7 @@ class ScaledServer:
         if missing:
             raise ServerFailed(f"--mode scaled needs {' and '.join(missing)} set")
         self.dir = Path(tempfile.mkdtemp(prefix="parley-bench-load-"))
-        self.env = {**os.environ, "PARLEY_RATE_LIMITS": "off",
+        self.env = {**os.environ, "PARLEY_RATE_LIMITS": "off", "PARLEY_BENCH_VIEWS": "on",
                     "PARLEY_DATA_DIR": str(self.dir / "var")}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -185,10 +186,6 @@ def measure(url: str, env: dict | None, options: LoadOptions, say: Say) -> dict:
     posting = run_wrk(url, "/api/v1/statuses", options.duration,
                       post_tokens=community["tokens"], marker=prefix).as_dict()
     endpoints["posting"] = posting
-    ceiling = endpoints["bare view"]["rps"] or 1.0
-    for values in endpoints.values():
-        values["ratio_to_bare"] = round(values["rps"] / ceiling, 4)
-    result["endpoints"] = endpoints
 
     say("waiting for the fan-out of every post made...")
     stats = _wait_distributed({"prefix": prefix, "after_id": before}, env, options)
@@ -200,6 +197,18 @@ def measure(url: str, env: dict | None, options: LoadOptions, say: Say) -> dict:
                         "p99_ms": _round(percentile(stats["delays_ms"], 0.99)),
                         "states": stats["states"]}
     result["takedown"] = _takedown(client, community, env, options, say)
+    # Last: its rows and load weigh on nothing measured above.
+    say(f"wrk: {ONE_INSERT} (/bench/one-insert) for {options.duration:g} s")
+    reference = run_wrk(url, "/bench/one-insert", options.duration, post_empty=True)
+    if reference.ok:  # a server started without PARLEY_BENCH_VIEWS answers 404
+        endpoints[ONE_INSERT] = reference.as_dict()
+    ceiling = endpoints["bare view"]["rps"] or 1.0
+    for values in endpoints.values():
+        values["ratio_to_bare"] = round(values["rps"] / ceiling, 4)
+    if ONE_INSERT in endpoints:
+        posting["ratio_to_one_insert"] = round(
+            posting["rps"] / (endpoints[ONE_INSERT]["rps"] or 1.0), 4)
+    result["endpoints"] = endpoints
     return result
 
 

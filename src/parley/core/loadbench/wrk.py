@@ -33,6 +33,14 @@ wrk.method = "GET"
 wrk.headers["Authorization"] = %(authorization)s
 """
 
+# The reference for posting: a bare view doing one insert (core.views.one_insert).
+POST_EMPTY = """
+OUT = %(out)s
+wrk.method = "POST"
+wrk.body = "{}"
+wrk.headers["Content-Type"] = "application/json"
+"""
+
 # Each wrk thread has its own Lua state: the thread number keeps the texts unique.
 POST = """
 OUT = %(out)s
@@ -82,7 +90,7 @@ def _lua_string(value: str) -> str:
 
 
 def run_wrk(url: str, path: str, seconds: float, *, token: str | None = None,
-            post_tokens: list[str] | None = None, marker: str = "",
+            post_tokens: list[str] | None = None, marker: str = "", post_empty: bool = False,
             connections: int = CONNECTIONS) -> WrkResult:
     if shutil.which("wrk") is None:
         raise WrkMissing("wrk is not installed: apt-get install wrk")
@@ -91,7 +99,7 @@ def run_wrk(url: str, path: str, seconds: float, *, token: str | None = None,
         values = {"out": _lua_string(str(out)), "marker": marker,
                   "authorization": _lua_string(f"Bearer {token}" if token else ""),
                   "tokens": "{" + ", ".join(map(_lua_string, post_tokens or [])) + "}"}
-        script = (POST if post_tokens else GET) % values + DONE
+        script = (POST if post_tokens else POST_EMPTY if post_empty else GET) % values + DONE
         if not token and not post_tokens:
             script = script.replace('wrk.headers["Authorization"] = ""\n', "")
         (Path(tmp) / "script.lua").write_text(script)

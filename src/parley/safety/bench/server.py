@@ -31,7 +31,8 @@ def bench_environment(data_dir: Path) -> dict[str, str]:
     """A clean environment: a new data dir (SQLite), and no rate limits, since a day of
     reports and posts is replayed in minutes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DJANGO_"))}
-    return env | {"PARLEY_DATA_DIR": str(data_dir), "PARLEY_RATE_LIMITS": "off"}
+    return env | {"PARLEY_DATA_DIR": str(data_dir), "PARLEY_RATE_LIMITS": "off",
+                  "PARLEY_BENCH_VIEWS": "on"}
 
 
 class TemporaryServer:
