@@ -1,8 +1,9 @@
 """Scaled mode without its Redis: posting still works and is still screened.
 
 Regression for the load bench's 500 from `POST /api/v1/statuses`: the screening lists'
-version check read the shared cache (Redis) and a Redis error failed the post. The lists
-now come from this process's copy or the database while the cache is unreachable."""
+version check read the shared cache (Redis) and a Redis error failed the post. The cache
+now fails open (``core.cache.ResilientRedisCache``, scaled mode's cache): the lists come
+from this process's copy or the database while Redis is unreachable."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def closed_port() -> int:
 
 def lose_redis(settings) -> None:
     settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "parley.core.cache.ResilientRedisCache",
         "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
     }}
 

@@ -6,7 +6,6 @@ A missing token (cache cleared or evicted) is replaced too, so every process rel
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import uuid
@@ -16,7 +15,6 @@ from typing import Generic, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 RULES, HASHES, REMOVED, POLICY = "rules", "hashes", "removed", "policy"
 _KEYS = {
@@ -43,9 +41,7 @@ def mark_changed(name: str) -> None:
     """Tell every process to reload ``name`` once the current transaction commits."""
     key = _KEYS[name]
     _local_changes[name] += 1
-    # robust: the change is committed either way; a cache that cannot be told is logged, and
-    # the other processes reload once their copies' tokens are read again.
-    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None), robust=True)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
 
 
 class Snapshot(Generic[T]):
@@ -66,18 +62,7 @@ class Snapshot(Generic[T]):
     def get(self, token: str | None = None) -> T:
         if token is None and self._fresh_enough():
             return self._value  # type: ignore[return-value]
-        if token is None:
-            try:
-                token = _tokens((self.name,))[self.name]
-            except Exception:
-                # The shared cache (Redis in scaled mode) is unreachable: screening must not
-                # fail the post for it. Keep this process's copy, or read the table itself;
-                # the token is checked again on the next call.
-                log.warning("screening %s: the cache is unreachable; using the %s copy",
-                            self.name, "loaded" if self._value is not None else "database's",
-                            exc_info=True)
-                return self._without_token()
-        token = (token, _local_changes[self.name])
+        token = (token or _tokens((self.name,))[self.name], _local_changes[self.name])
         self._checked_at = time.monotonic()
         with self._lock:
             if token != self._token or self._value is None:
@@ -86,14 +71,6 @@ class Snapshot(Generic[T]):
                 self._loaded_committed = not transaction.get_connection().in_atomic_block
             return self._value
 
-
-    def _without_token(self) -> T:
-        with self._lock:
-            if (self._value is None or self._token is None
-                    or self._token[1] != _local_changes[self.name]):
-                self._value = self._load(self._value)
-                self._token = None  # unknown version: reload once the cache answers
-            return self._value
 
     def _fresh_enough(self) -> bool:
         """Skip the shared-cache round trip if it was made less than ``recheck_seconds`` ago."""
@@ -106,12 +83,6 @@ class Snapshot(Generic[T]):
         )
 
 
-def current_tokens() -> dict[str, str | None]:
-    """All list tokens in one cache round trip (one query with the database cache); None
-    each when the cache is unreachable (each snapshot then falls back, see ``get``)."""
-    names = (RULES, HASHES, REMOVED)
-    try:
-        return _tokens(names)
-    except Exception:
-        log.warning("screening lists: the cache is unreachable", exc_info=True)
-        return dict.fromkeys(names)
+def current_tokens() -> dict[str, str]:
+    """All list tokens in one cache round trip (one query with the database cache)."""
+    return _tokens((RULES, HASHES, REMOVED))
