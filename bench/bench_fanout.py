@@ -66,11 +66,6 @@ def _feeds_holding(post_id: int, user_ids: list[int]) -> int:
     return sum(score is not None for score in pipe.execute())
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=10_000)
@@ -122,9 +117,11 @@ def main() -> None:
             holding.append(_feeds_holding(post.pk, follower_ids))
         print(f"post {i}: {outcome} in {delays[-1] * 1000:.0f} ms"
               + (f", in {holding[-1]} feeds" if scaled else ""), flush=True)
+    from parley.core.loadbench.run import percentile
+
     print(f"fan-out to {made} followers, {len(delays)} posts: "
-          f"p50 {_percentile(delays, 0.5) * 1000:.0f} ms, "
-          f"p99 {_percentile(delays, 0.99) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms")
+          f"p50 {percentile(delays, 0.5) * 1000:.0f} ms, "
+          f"p99 {percentile(delays, 0.99) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
 
